@@ -1,0 +1,52 @@
+/** @file
+ * The inode table: what the kernel knows, keyed by the object's own inode
+ * number on the tmpfs. A node holds the object's name while it has one and
+ * its descriptor while the file is open, so an open file keeps working after
+ * rm or a rename over it, as on tmpfs, with no hidden renamed copies.
+ */
+#ifndef PSHMFS_INODE_H
+#define PSHMFS_INODE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "shmobj.h"
+
+struct node {
+	uint64_t ino;      /* st_ino of the object: the table's key */
+	char *name;        /* object name; NULL once it was removed */
+	uint64_t nlookup;  /* references the kernel holds */
+	unsigned opens;    /* open file handles */
+	int fd;            /* the object, while opens > 0 */
+	struct shmmap map; /* its mapping, while opens > 0 */
+	struct node *next; /* hash chain */
+};
+
+struct nodetab {
+	pthread_mutex_t lock; /* guards the table and every node's fields
+			       * but the mapping's contents */
+	struct node **buckets;
+	size_t nbuckets;
+	size_t count;
+};
+
+int nodes_init(struct nodetab *t);
+void nodes_destroy(struct nodetab *t);
+
+/* Take a kernel reference on the node of object INO now called NAME,
+ * making it when new. Call with the lock held; NULL when out of memory. */
+struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name);
+
+/* The node of object INO, or NULL. Call with the lock held. */
+struct node *nodes_find(struct nodetab *t, uint64_t ino);
+
+/* Drop N kernel references; frees the node when none is left. Takes the
+ * lock. */
+void nodes_forget(struct nodetab *t, struct node *n, uint64_t count);
+
+/* The object INO is now called NAME (NULL: it was removed). Call with the
+ * lock held; 0 or ENOMEM. */
+int nodes_rename(struct nodetab *t, uint64_t ino, const char *name);
+
+#endif

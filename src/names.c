@@ -1,0 +1,63 @@
+/** @file
+ * Name mapping: mount components to shm object names and back. Every name
+ * that comes from the kernel passes names_join() before it reaches the shm
+ * directory, so nothing can name an object outside the mount's prefix.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "names.h"
+
+/* POSIX named semaphores live in the same directory as "sem.NAME". */
+static const char sem_prefix[] = "sem.";
+
+int names_check_prefix(const char *prefix)
+{
+	if (strchr(prefix, '/'))
+		return EINVAL;
+	if (strlen(prefix) >= SHM_NAME_MAX)
+		return ENAMETOOLONG;
+	return 0;
+}
+
+bool names_hidden(const char *name)
+{
+	return strncmp(name, sem_prefix, sizeof(sem_prefix) - 1) == 0;
+}
+
+static bool comp_valid(const char *comp, char delim)
+{
+	if (comp[0] == '\0' || strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
+		return false;
+	if (strchr(comp, '/'))
+		return false;
+	return delim == '\0' || !strchr(comp, delim);
+}
+
+int names_join(const char *dir, const char *comp, char delim, char *out)
+{
+	size_t dlen = strlen(dir), clen = strlen(comp);
+
+	if (!comp_valid(comp, delim))
+		return EINVAL;
+	if (dlen + clen > SHM_NAME_MAX)
+		return ENAMETOOLONG;
+	memcpy(out, dir, dlen);
+	memcpy(out + dlen, comp, clen + 1);
+	if (names_hidden(out))
+		return EINVAL;
+	return 0;
+}
+
+const char *names_child(const char *dir, size_t dirlen, char delim,
+			const char *name)
+{
+	const char *comp;
+
+	if (strncmp(name, dir, dirlen) != 0 || names_hidden(name))
+		return NULL;
+	comp = name + dirlen;
+	return comp_valid(comp, delim) ? comp : NULL;
+}

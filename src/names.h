@@ -1,0 +1,36 @@
+/** @file
+ * Name mapping between the mount and the flat shm namespace, free of FUSE.
+ *
+ * A directory of the mount is known by the object-name prefix of its
+ * children: the root's is the mount's prefix P. A child's object name is that
+ * prefix followed by the component. Object names carry no leading '/': they
+ * are names inside the shm directory, exactly what shm_open("/" NAME) opens.
+ */
+#ifndef PSHMFS_NAMES_H
+#define PSHMFS_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longest object name: the shm directory is a tmpfs, NAME_MAX bytes. */
+#define SHM_NAME_MAX 255
+
+/* Is PREFIX usable as a mount's prefix? 0 or an errno value. */
+int names_check_prefix(const char *prefix);
+
+/* Object name of component COMP under directory prefix DIR into OUT (at
+ * least SHM_NAME_MAX + 1 bytes). 0, EINVAL for a component that cannot be a
+ * name (empty, ".", "..", holding '/' or DELIM, a semaphore's "sem."), or
+ * ENAMETOOLONG past SHM_NAME_MAX bytes. DELIM '\0' means a flat namespace. */
+int names_join(const char *dir, const char *comp, char delim, char *out);
+
+/* Is the object name NAME something we never show (semaphores)? */
+bool names_hidden(const char *name);
+
+/* If the object NAME lies directly in directory prefix DIR (of length
+ * DIRLEN), return its component (pointing into NAME), else NULL. With a
+ * delimiter, a name with more levels below is not a direct child. */
+const char *names_child(const char *dir, size_t dirlen, char delim,
+			const char *name);
+
+#endif

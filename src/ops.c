@@ -1,0 +1,813 @@
+/** @file
+ * The FUSE glue: one pshmfs_<op>() per low-level operation, each a thin
+ * call into the shm side (shmobj.c) and the inode table (inode.c). The
+ * kernel's node id of a file is its struct node's address; the root is
+ * FUSE_ROOT_ID. Every name from the kernel goes through names_join().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+#define TRACE(fs, ...)                                                  \
+	do {                                                            \
+		if ((fs)->debug)                                        \
+			fuse_log(FUSE_LOG_DEBUG, __VA_ARGS__);          \
+	} while (0)
+
+/* Room for an object name and its NUL. */
+typedef char objname_t[SHM_NAME_MAX + 1];
+
+/* A path to reach an fd (O_PATH ones too) for calls that want a path. */
+typedef char fdpath_t[32];
+
+static struct pshmfs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static struct node *node_of(fuse_ino_t ino)
+{
+	return (struct node *)(uintptr_t)ino;
+}
+
+static struct node *node_of_fh(const struct fuse_file_info *fi)
+{
+	return (struct node *)(uintptr_t)fi->fh;
+}
+
+static const char *fd_path(int fd, fdpath_t buf)
+{
+	snprintf(buf, sizeof(fdpath_t), "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* The object name of NAME in directory PARENT. */
+static int child_name(struct pshmfs *fs, fuse_ino_t parent, const char *name,
+		      objname_t out)
+{
+	if (parent != FUSE_ROOT_ID)
+		return ENOTDIR;
+	return names_join(fs->o.prefix, name, '\0', out);
+}
+
+static void root_stat(struct pshmfs *fs, struct stat *st)
+{
+	if (fstat(fs->dirfd, st))
+		memset(st, 0, sizeof(*st));
+	st->st_ino = FUSE_ROOT_ID;
+	st->st_mode = S_IFDIR | fs->o.root_mode;
+	st->st_nlink = 2;
+	st->st_uid = fs->o.uid;
+	st->st_gid = fs->o.gid;
+}
+
+/* The attributes of node N, by its descriptor while open, else by name
+ * (checking that the name still holds the same object). */
+static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
+{
+	bool by_fd;
+	objname_t name;
+	int err = 0;
+
+	pthread_mutex_lock(&fs->nodes.lock);
+	by_fd = n->fd >= 0;
+	if (by_fd && fstat(n->fd, st))
+		err = errno;
+	else if (!by_fd && n->name)
+		strcpy(name, n->name);
+	else if (!by_fd)
+		err = ENOENT;
+	pthread_mutex_unlock(&fs->nodes.lock);
+	if (err || by_fd)
+		return err;
+	err = shmobj_stat(fs->dirfd, name, st);
+	if (!err && st->st_ino != n->ino)
+		err = ENOENT;
+	return err;
+}
+
+/* A descriptor of node N's object for the caller to close: a copy of the
+ * open one, or an O_PATH one by name. */
+static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
+{
+	bool by_fd;
+	objname_t name;
+	struct stat st;
+	int err = 0;
+
+	pthread_mutex_lock(&fs->nodes.lock);
+	by_fd = n->fd >= 0;
+	if (by_fd && (*fd = fcntl(n->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		err = errno;
+	else if (!by_fd && n->name)
+		strcpy(name, n->name);
+	else if (!by_fd)
+		err = ENOENT;
+	pthread_mutex_unlock(&fs->nodes.lock);
+	if (err || by_fd)
+		return err;
+	*fd = openat(fs->dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ELOOP ? ENOENT : errno;
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != n->ino) {
+		close(*fd);
+		return ENOENT;
+	}
+	return 0;
+}
+
+static void fill_entry(struct pshmfs *fs, struct node *n,
+		       const struct stat *st, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = (uintptr_t)n;
+	e->attr = *st;
+	e->attr_timeout = fs->o.attr_timeout;
+	e->entry_timeout = fs->o.entry_timeout;
+}
+
+/* Find the object NAME and take a kernel reference on its node. */
+static int lookup_name(struct pshmfs *fs, const char *name,
+		       struct fuse_entry_param *e)
+{
+	struct stat st;
+	struct node *n;
+	int err = shmobj_stat(fs->dirfd, name, &st);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&fs->nodes.lock);
+	n = nodes_get(&fs->nodes, st.st_ino, name);
+	pthread_mutex_unlock(&fs->nodes.lock);
+	if (!n)
+		return ENOMEM;
+	fill_entry(fs, n, &st, e);
+	return 0;
+}
+
+static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct pshmfs *fs = userdata;
+
+	/* O_TRUNC arrives with open: one round trip fewer. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* With attribute timeout 0 this would ask for attributes before
+	 * every read; open drops the cache instead (keep_cache off). */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
+}
+
+static void pshmfs_destroy(void *userdata)
+{
+	struct pshmfs *fs = userdata;
+
+	TRACE(fs, "destroy\n");
+}
+
+static void pshmfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	objname_t obj;
+	int err;
+
+	TRACE(fs, "lookup: parent %" PRIu64 " name '%s'\n", parent, name);
+	err = child_name(fs, parent, name, obj);
+	/* A name that cannot exist is simply not there. */
+	if (err == EINVAL)
+		err = ENOENT;
+	if (!err)
+		err = lookup_name(fs, obj, &e);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static void pshmfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct pshmfs *fs = fs_of(req);
+
+	if (ino != FUSE_ROOT_ID)
+		nodes_forget(&fs->nodes, node_of(ino), nlookup);
+	fuse_reply_none(req);
+}
+
+static void pshmfs_forget_multi(fuse_req_t req, size_t count,
+				struct fuse_forget_data *forgets)
+{
+	struct pshmfs *fs = fs_of(req);
+
+	for (size_t i = 0; i < count; i++)
+		if (forgets[i].ino != FUSE_ROOT_ID)
+			nodes_forget(&fs->nodes, node_of(forgets[i].ino),
+				     forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void pshmfs_getattr(fuse_req_t req, fuse_ino_t ino,
+			   struct fuse_file_info *fi)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct stat st;
+	int err = 0;
+
+	(void)fi;
+	TRACE(fs, "getattr: ino %" PRIu64 "\n", ino);
+	if (ino == FUSE_ROOT_ID)
+		root_stat(fs, &st);
+	else
+		err = node_stat(fs, node_of(ino), &st);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_attr(req, &st, fs->o.attr_timeout);
+}
+
+static int truncate_fd(int fd, off_t size)
+{
+	fdpath_t p;
+	int wfd, err = 0;
+
+	if (ftruncate(fd, size) == 0)
+		return 0;
+	if (errno != EBADF)
+		return errno;
+	/* An O_PATH or read-only descriptor: reopen it for writing. */
+	wfd = open(fd_path(fd, p), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (wfd < 0)
+		return errno;
+	if (ftruncate(wfd, size))
+		err = errno;
+	close(wfd);
+	return err;
+}
+
+static struct timespec set_time(int valid, int set, int now,
+				const struct timespec *t)
+{
+	struct timespec ts = { .tv_nsec = UTIME_OMIT };
+
+	if (valid & now)
+		ts.tv_nsec = UTIME_NOW;
+	else if (valid & set)
+		ts = *t;
+	return ts;
+}
+
+/* Apply a setattr to the object behind FD, in the order chown, chmod
+ * (chown clears set-id bits), truncate, times. */
+static int apply_attr(int fd, const struct stat *attr, int valid)
+{
+	struct timespec ts[2];
+	fdpath_t p;
+
+	if ((valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+	    fchownat(fd, "", valid & FUSE_SET_ATTR_UID ? attr->st_uid : (uid_t)-1,
+		     valid & FUSE_SET_ATTR_GID ? attr->st_gid : (gid_t)-1,
+		     AT_EMPTY_PATH))
+		return errno;
+	if ((valid & FUSE_SET_ATTR_MODE) &&
+	    chmod(fd_path(fd, p), attr->st_mode & 07777))
+		return errno;
+	if (valid & FUSE_SET_ATTR_SIZE) {
+		int err = truncate_fd(fd, attr->st_size);
+
+		if (err)
+			return err;
+	}
+	if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
+		ts[0] = set_time(valid, FUSE_SET_ATTR_ATIME,
+				 FUSE_SET_ATTR_ATIME_NOW, &attr->st_atim);
+		ts[1] = set_time(valid, FUSE_SET_ATTR_MTIME,
+				 FUSE_SET_ATTR_MTIME_NOW, &attr->st_mtim);
+		if (utimensat(AT_FDCWD, fd_path(fd, p), ts, 0))
+			return errno;
+	}
+	return 0;
+}
+
+static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+			   int valid, struct fuse_file_info *fi)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct stat st;
+	int fd = -1, err;
+
+	(void)fi;
+	TRACE(fs, "setattr: ino %" PRIu64 " valid 0x%x mode %o uid %d gid %d size %jd\n",
+	      ino, valid, attr->st_mode, (int)attr->st_uid, (int)attr->st_gid,
+	      (intmax_t)attr->st_size);
+	if (ino == FUSE_ROOT_ID) {
+		/* The root is the mount's options, not an object. */
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	err = node_fd(fs, node_of(ino), &fd);
+	if (!err)
+		err = apply_attr(fd, attr, valid);
+	if (!err && fstat(fd, &st))
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_attr(req, &st, fs->o.attr_timeout);
+}
+
+/* Count an open of node N, opening its object on the first one. */
+static int node_open(struct pshmfs *fs, struct node *n)
+{
+	struct stat st;
+	bool writable;
+	int fd, err = 0;
+
+	pthread_mutex_lock(&fs->nodes.lock);
+	if (n->opens == 0) {
+		err = n->name ? shmobj_open(fs->dirfd, n->name, &fd, &writable, &st)
+			      : ENOENT;
+		if (!err && st.st_ino != n->ino) {
+			close(fd);
+			err = ENOENT;
+		}
+		if (!err) {
+			n->fd = fd;
+			shmmap_init(&n->map, writable);
+		}
+	}
+	if (!err)
+		n->opens++;
+	pthread_mutex_unlock(&fs->nodes.lock);
+	return err;
+}
+
+/* Count a close of node N, dropping its object on the last one. */
+static void node_close(struct pshmfs *fs, struct node *n)
+{
+	pthread_mutex_lock(&fs->nodes.lock);
+	if (--n->opens == 0) {
+		shmmap_drop(&n->map);
+		close(n->fd);
+		n->fd = -1;
+	}
+	pthread_mutex_unlock(&fs->nodes.lock);
+}
+
+static void set_open_flags(struct pshmfs *fs, struct fuse_file_info *fi,
+			   struct node *n)
+{
+	fi->fh = (uintptr_t)n;
+	fi->direct_io = fs->o.direct_io;
+	/* Another process may have changed the object: drop the cache. */
+	fi->keep_cache = 0;
+}
+
+static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
+			struct fuse_file_info *fi)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct node *n = node_of(ino);
+	int err;
+
+	TRACE(fs, "open: ino %" PRIu64 " flags 0%o\n", ino, fi->flags);
+	if (ino == FUSE_ROOT_ID) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	err = node_open(fs, n);
+	if (!err && (fi->flags & O_TRUNC)) {
+		err = n->map.writable && ftruncate(n->fd, 0) ? errno : 0;
+		if (!n->map.writable)
+			err = EACCES;
+		if (err)
+			node_close(fs, n);
+	}
+	if (err) {
+		fuse_reply_err(req, err);
+		return;
+	}
+	set_open_flags(fs, fi, n);
+	if (fuse_reply_open(req, fi))
+		node_close(fs, n);
+}
+
+/* Make the object NAME with MODE for the caller; return its node,
+ * referenced once and opened once, in E. */
+static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
+		       mode_t mode, struct fuse_entry_param *e)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct stat st;
+	struct node *n;
+	int fd, err;
+
+	err = shmobj_create(fs->dirfd, name, mode, fs->own, ctx->uid, ctx->gid,
+			    &fd, &st);
+	if (err)
+		return err;
+	pthread_mutex_lock(&fs->nodes.lock);
+	n = nodes_get(&fs->nodes, st.st_ino, name);
+	if (n && n->opens++ == 0) {
+		n->fd = fd;
+		shmmap_init(&n->map, true);
+	} else if (n) {
+		close(fd);
+	}
+	pthread_mutex_unlock(&fs->nodes.lock);
+	if (!n) {
+		unlinkat(fs->dirfd, name, 0);
+		close(fd);
+		return ENOMEM;
+	}
+	fill_entry(fs, n, &st, e);
+	return 0;
+}
+
+static void pshmfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  mode_t mode, struct fuse_file_info *fi)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	objname_t obj;
+	int err;
+
+	TRACE(fs, "create: parent %" PRIu64 " name '%s' mode 0%o flags 0%o\n",
+	      parent, name, mode, fi->flags);
+	err = child_name(fs, parent, name, obj);
+	if (!err)
+		err = create_name(fs, req, obj, mode, &e);
+	if (err == EEXIST && !(fi->flags & O_EXCL)) {
+		/* Made by someone else since the kernel looked: open it. */
+		err = lookup_name(fs, obj, &e);
+		if (!err && (err = node_open(fs, node_of(e.ino))))
+			nodes_forget(&fs->nodes, node_of(e.ino), 1);
+	}
+	if (err) {
+		fuse_reply_err(req, err);
+		return;
+	}
+	set_open_flags(fs, fi, node_of(e.ino));
+	if (fuse_reply_create(req, &e, fi)) {
+		node_close(fs, node_of(e.ino));
+		nodes_forget(&fs->nodes, node_of(e.ino), 1);
+	}
+}
+
+static void pshmfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode, dev_t rdev)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	objname_t obj;
+	int err = EPERM;
+
+	(void)rdev;
+	TRACE(fs, "mknod: parent %" PRIu64 " name '%s' mode 0%o\n", parent,
+	      name, mode);
+	/* A regular file is an object; shm holds no device or FIFO. */
+	if (S_ISREG(mode)) {
+		err = child_name(fs, parent, name, obj);
+		if (!err)
+			err = create_name(fs, req, obj, mode, &e);
+		if (!err)
+			node_close(fs, node_of(e.ino));
+	}
+	if (err)
+		fuse_reply_err(req, err);
+	else if (fuse_reply_entry(req, &e))
+		nodes_forget(&fs->nodes, node_of(e.ino), 1);
+}
+
+static void pshmfs_read(fuse_req_t req, fuse_ino_t ino, size_t size,
+			off_t off, struct fuse_file_info *fi)
+{
+	struct node *n = node_of_fh(fi);
+	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(0);
+	const char *p;
+	size_t len;
+	int err;
+
+	TRACE(fs_of(req), "read: ino %" PRIu64 " size %zu off %jd\n", ino,
+	      size, (intmax_t)off);
+	err = shmobj_read_begin(&n->map, n->fd, size, off, &p, &len);
+	if (err) {
+		fuse_reply_err(req, err);
+		return;
+	}
+	/* One copy, by the kernel, from the mapping. If the object shrank
+	 * meanwhile, the kernel fails the copy and the reader sees EIO. */
+	buf.buf[0].mem = (void *)p;
+	buf.buf[0].size = len;
+	fuse_reply_data(req, &buf, FUSE_BUF_NO_SPLICE);
+	shmobj_read_end(&n->map);
+}
+
+static void pshmfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
+			 size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct node *n = node_of_fh(fi);
+	size_t done;
+	int err;
+
+	TRACE(fs_of(req), "write: ino %" PRIu64 " size %zu off %jd\n", ino,
+	      size, (intmax_t)off);
+	err = shmobj_write(&n->map, n->fd, buf, size, off, &done);
+	if (err)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_write(req, done);
+}
+
+static void pshmfs_flush(fuse_req_t req, fuse_ino_t ino,
+			 struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void pshmfs_release(fuse_req_t req, fuse_ino_t ino,
+			   struct fuse_file_info *fi)
+{
+	struct pshmfs *fs = fs_of(req);
+
+	TRACE(fs, "release: ino %" PRIu64 "\n", ino);
+	node_close(fs, node_of_fh(fi));
+	fuse_reply_err(req, 0);
+}
+
+static void pshmfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+			 struct fuse_file_info *fi)
+{
+	struct node *n = node_of_fh(fi);
+	int err;
+
+	TRACE(fs_of(req), "fsync: ino %" PRIu64 "\n", ino);
+	err = (datasync ? fdatasync(n->fd) : fsync(n->fd)) ? errno : 0;
+	fuse_reply_err(req, err);
+}
+
+static void pshmfs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
+			     off_t off, off_t len, struct fuse_file_info *fi)
+{
+	struct node *n = node_of_fh(fi);
+
+	TRACE(fs_of(req), "fallocate: ino %" PRIu64 " mode 0x%x off %jd len %jd\n",
+	      ino, mode, (intmax_t)off, (intmax_t)len);
+	fuse_reply_err(req, fallocate(n->fd, mode, off, len) ? errno : 0);
+}
+
+static void pshmfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct stat st;
+	objname_t obj;
+	int err;
+
+	TRACE(fs, "unlink: parent %" PRIu64 " name '%s'\n", parent, name);
+	err = child_name(fs, parent, name, obj);
+	if (err == EINVAL)
+		err = ENOENT;
+	if (!err)
+		err = shmobj_stat(fs->dirfd, obj, &st);
+	if (!err && unlinkat(fs->dirfd, obj, 0))
+		err = errno;
+	if (!err) {
+		/* Open handles keep the node's descriptor: they go on. */
+		pthread_mutex_lock(&fs->nodes.lock);
+		nodes_rename(&fs->nodes, st.st_ino, NULL);
+		pthread_mutex_unlock(&fs->nodes.lock);
+	}
+	fuse_reply_err(req, err);
+}
+
+/* After a rename of FROM (object SRC) onto TO (object DST, if any). */
+static int rename_nodes(struct pshmfs *fs, const struct stat *src,
+			const struct stat *dst, const char *from,
+			const char *to, unsigned flags)
+{
+	int err;
+
+	pthread_mutex_lock(&fs->nodes.lock);
+	if (dst && dst->st_ino != src->st_ino)
+		nodes_rename(&fs->nodes, dst->st_ino,
+			     flags & RENAME_EXCHANGE ? from : NULL);
+	err = nodes_rename(&fs->nodes, src->st_ino, to);
+	pthread_mutex_unlock(&fs->nodes.lock);
+	return err;
+}
+
+static void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  fuse_ino_t newparent, const char *newname,
+			  unsigned int flags)
+{
+	struct pshmfs *fs = fs_of(req);
+	objname_t from, to;
+	struct stat src, dst;
+	bool have_dst;
+	int err;
+
+	TRACE(fs, "rename: %" PRIu64 " '%s' -> %" PRIu64 " '%s' flags 0x%x\n",
+	      parent, name, newparent, newname, flags);
+	err = child_name(fs, parent, name, from);
+	if (err == EINVAL)
+		err = ENOENT;
+	if (!err)
+		err = child_name(fs, newparent, newname, to);
+	if (!err && (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)))
+		err = EINVAL;
+	if (!err)
+		err = shmobj_stat(fs->dirfd, from, &src);
+	have_dst = !err && shmobj_stat(fs->dirfd, to, &dst) == 0;
+	if (!err && renameat2(fs->dirfd, from, fs->dirfd, to, flags))
+		err = errno;
+	if (!err)
+		err = rename_nodes(fs, &src, have_dst ? &dst : NULL, from, to,
+				   flags);
+	fuse_reply_err(req, err);
+}
+
+static void pshmfs_refuse(fuse_req_t req, const char *what, const char *name)
+{
+	TRACE(fs_of(req), "%s: '%s': not possible in shm\n", what, name);
+	fuse_reply_err(req, EPERM);
+}
+
+static void pshmfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+			   const char *name)
+{
+	(void)link;
+	(void)parent;
+	pshmfs_refuse(req, "symlink", name);
+}
+
+static void pshmfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+			const char *newname)
+{
+	(void)ino;
+	(void)newparent;
+	pshmfs_refuse(req, "link", newname);
+}
+
+static void pshmfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode)
+{
+	(void)parent;
+	(void)mode;
+	pshmfs_refuse(req, "mkdir", name);
+}
+
+static void pshmfs_opendir(fuse_req_t req, fuse_ino_t ino,
+			   struct fuse_file_info *fi)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct shmlist *l;
+	int err;
+
+	TRACE(fs, "opendir: ino %" PRIu64 "\n", ino);
+	if (ino != FUSE_ROOT_ID) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	l = calloc(1, sizeof(*l));
+	err = l ? shmdir_list(fs->dirfd, fs->o.prefix, '\0', l) : ENOMEM;
+	if (err) {
+		free(l);
+		fuse_reply_err(req, err);
+		return;
+	}
+	fi->fh = (uintptr_t)l;
+	if (fuse_reply_open(req, fi)) {
+		shmdir_free(l);
+		free(l);
+	}
+}
+
+/* Add entry I (0 ".", 1 "..", then the list) to BUF; its size or 0 when
+ * it does not fit. With PLUS, the entry is looked up as well. */
+static size_t add_entry(fuse_req_t req, struct shmlist *l, size_t i, bool plus,
+			char *buf, size_t size)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct fuse_entry_param e = { .attr.st_mode = S_IFDIR };
+	const char *name = i == 0 ? "." : i == 1 ? ".." : l->ents[i - 2].name;
+	objname_t obj;
+	size_t len;
+
+	e.attr.st_ino = i < 2 ? FUSE_ROOT_ID : l->ents[i - 2].ino;
+	if (i >= 2)
+		e.attr.st_mode = S_IFREG;
+	if (!plus)
+		return fuse_add_direntry(req, buf, size, name, &e.attr, i + 1);
+	/* Gone since the listing, or unnameable: an entry with no inode,
+	 * which the kernel skips. */
+	if (i >= 2 && (child_name(fs, FUSE_ROOT_ID, name, obj) ||
+		       lookup_name(fs, obj, &e)))
+		e.ino = 0;
+	len = fuse_add_direntry_plus(req, buf, size, name, &e, i + 1);
+	if (len > size && e.ino)
+		nodes_forget(&fs->nodes, node_of(e.ino), 1);
+	return len;
+}
+
+static void readdir_common(fuse_req_t req, size_t size, off_t off,
+			   struct fuse_file_info *fi, bool plus)
+{
+	struct shmlist *l = (struct shmlist *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t used = 0, len;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = (size_t)off; i < l->n + 2; i++) {
+		len = add_entry(req, l, i, plus, buf + used, size - used);
+		if (len > size - used)
+			break;
+		used += len;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void pshmfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, struct fuse_file_info *fi)
+{
+	TRACE(fs_of(req), "readdir: ino %" PRIu64 " off %jd\n", ino, (intmax_t)off);
+	readdir_common(req, size, off, fi, false);
+}
+
+static void pshmfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			       off_t off, struct fuse_file_info *fi)
+{
+	TRACE(fs_of(req), "readdirplus: ino %" PRIu64 " off %jd\n", ino,
+	      (intmax_t)off);
+	readdir_common(req, size, off, fi, true);
+}
+
+static void pshmfs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			      struct fuse_file_info *fi)
+{
+	struct shmlist *l = (struct shmlist *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	shmdir_free(l);
+	free(l);
+	fuse_reply_err(req, 0);
+}
+
+static void pshmfs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct pshmfs *fs = fs_of(req);
+	struct statvfs sv;
+
+	TRACE(fs, "statfs: ino %" PRIu64 "\n", ino);
+	if (fstatvfs(fs->dirfd, &sv)) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	/* What is left of a name once the prefix is taken. */
+	sv.f_namemax = SHM_NAME_MAX - strlen(fs->o.prefix);
+	fuse_reply_statfs(req, &sv);
+}
+
+const struct fuse_lowlevel_ops pshmfs_ops = {
+	.init = pshmfs_init,
+	.destroy = pshmfs_destroy,
+	.lookup = pshmfs_lookup,
+	.forget = pshmfs_forget,
+	.forget_multi = pshmfs_forget_multi,
+	.getattr = pshmfs_getattr,
+	.setattr = pshmfs_setattr,
+	.mknod = pshmfs_mknod,
+	.mkdir = pshmfs_mkdir,
+	.symlink = pshmfs_symlink,
+	.link = pshmfs_link,
+	.unlink = pshmfs_unlink,
+	.rename = pshmfs_rename,
+	.open = pshmfs_open,
+	.create = pshmfs_create,
+	.read = pshmfs_read,
+	.write = pshmfs_write,
+	.flush = pshmfs_flush,
+	.release = pshmfs_release,
+	.fsync = pshmfs_fsync,
+	.fallocate = pshmfs_fallocate,
+	.opendir = pshmfs_opendir,
+	.readdir = pshmfs_readdir,
+	.readdirplus = pshmfs_readdirplus,
+	.releasedir = pshmfs_releasedir,
+	.statfs = pshmfs_statfs,
+};

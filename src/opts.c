@@ -1,0 +1,85 @@
+/** @file
+ * pshmfs's mount options: parsed with fuse_opt, checked, documented.
+ */
+#include "config.h"
+
+#define FUSE_USE_VERSION 314
+#include <fuse_opt.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "opts.h"
+#include "sizes.h"
+
+#define OPTION(t, p) { t, offsetof(struct pshmfs_opts, p), 1 }
+
+static const struct fuse_opt opt_table[] = {
+	OPTION("prefix=%s", prefix),
+	OPTION("--prefix=%s", prefix),
+	OPTION("mode=%s", mode),
+	OPTION("uid=%u", uid),
+	OPTION("uid=", uid_set),
+	OPTION("gid=%u", gid),
+	OPTION("gid=", gid_set),
+	OPTION("direct_io", direct_io),
+	OPTION("--direct-io", direct_io),
+	OPTION("attr_timeout=%lf", attr_timeout),
+	OPTION("entry_timeout=%lf", entry_timeout),
+	FUSE_OPT_END
+};
+
+void opts_help(FILE *f)
+{
+	fprintf(f,
+		"pshmfs options:\n"
+		"    -o prefix=P            objects whose names begin with /P (default: all)\n"
+		"    -o mode=M              the root directory's mode, octal (default: 1777)\n"
+		"    -o uid=N               the root directory's owner (default: who mounts)\n"
+		"    -o gid=N               the root directory's group (default: who mounts)\n"
+		"    -o direct_io           every read and write goes to the object\n"
+		"    -o attr_timeout=S      cache attributes for S seconds (default: 0)\n"
+		"    -o entry_timeout=S     cache names for S seconds (default: 0)\n");
+}
+
+static int fail(const char *what, const char *value, int err)
+{
+	fprintf(stderr, "pshmfs: bad %s '%s': %s\n", what, value, strerror(err));
+	return -1;
+}
+
+int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
+{
+	int err;
+
+	memset(o, 0, sizeof(*o));
+	if (fuse_opt_parse(args, o, opt_table, NULL) == -1)
+		return -1;
+	if (!o->prefix && !(o->prefix = strdup("")))
+		return -1;
+	err = names_check_prefix(o->prefix);
+	if (err)
+		return fail("prefix", o->prefix, err);
+	o->root_mode = 01777;
+	if (o->mode && parse_mode(o->mode, &o->root_mode))
+		return fail("mode", o->mode, EINVAL);
+	if (!o->uid_set)
+		o->uid = getuid();
+	if (!o->gid_set)
+		o->gid = getgid();
+	if (o->attr_timeout < 0)
+		return fail("attr_timeout", "negative", EINVAL);
+	if (o->entry_timeout < 0)
+		return fail("entry_timeout", "negative", EINVAL);
+	return 0;
+}
+
+void opts_free(struct pshmfs_opts *o)
+{
+	free(o->prefix);
+	free(o->mode);
+}

@@ -1,0 +1,32 @@
+/** @file
+ * pshmfs's own mount options (beside libfuse's): one struct, one table.
+ */
+#ifndef PSHMFS_OPTS_H
+#define PSHMFS_OPTS_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct fuse_args;
+
+struct pshmfs_opts {
+	char *prefix;        /* objects /PREFIX...; "" for all */
+	char *mode;          /* the root directory's, as text */
+	unsigned root_mode;
+	int uid_set, gid_set;
+	unsigned uid, gid;   /* the root directory's owner */
+	int direct_io;
+	double attr_timeout;
+	double entry_timeout;
+};
+
+/* Take our options out of ARGS into O and check them. Prints a message
+ * and returns -1 on a bad value. */
+int opts_parse(struct fuse_args *args, struct pshmfs_opts *o);
+
+/* Our options, for --help. */
+void opts_help(FILE *f);
+
+void opts_free(struct pshmfs_opts *o);
+
+#endif

@@ -1,0 +1,136 @@
+/** @file
+ * pshmfs: mount a directory whose files are POSIX shared-memory objects.
+ * main() parses the command line, opens the shm directory, mounts, and
+ * serves requests with libfuse's multi-threaded loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ops.h"
+#include "pshmfs.h"
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] <mountpoint>\n\n", prog);
+	printf("Mount a directory whose files are the POSIX shared-memory objects\n"
+	       "of " SHM_DIR ": the file NAME is the object /PREFIXNAME.\n\n");
+	opts_help(stdout);
+	printf("\n");
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+/* Open files each hold a descriptor: allow as many as we may. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
+{
+	int err;
+
+	fs->dirfd = shmdir_open(SHM_DIR);
+	if (fs->dirfd < 0) {
+		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-fs->dirfd));
+		return -1;
+	}
+	fs->own = geteuid() == 0;
+	fs->debug = c->debug;
+	err = nodes_init(&fs->nodes);
+	if (!err)
+		err = shmobj_init();
+	if (err) {
+		fprintf(stderr, "pshmfs: %s\n", strerror(err));
+		return -1;
+	}
+	raise_nofile();
+	return 0;
+}
+
+static int serve(struct fuse_session *se, const struct fuse_cmdline_opts *c)
+{
+	struct fuse_loop_config *cfg;
+	int ret;
+
+	if (c->singlethread)
+		return fuse_session_loop(se);
+	cfg = fuse_loop_cfg_create();
+	if (!cfg)
+		return -1;
+	fuse_loop_cfg_set_clone_fd(cfg, c->clone_fd);
+	fuse_loop_cfg_set_max_threads(cfg, c->max_threads);
+	ret = fuse_session_loop_mt(se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts c = { 0 };
+	struct fuse_session *se = NULL;
+	struct pshmfs fs = { .dirfd = -1 };
+	int ret = 1;
+
+	if (fuse_parse_cmdline(&args, &c) != 0)
+		goto out_args;
+	if (c.show_help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out_args;
+	}
+	if (c.show_version) {
+		printf("pshmfs %s\n", PACKAGE_VERSION);
+		fuse_lowlevel_version();
+		ret = 0;
+		goto out_args;
+	}
+	if (!c.mountpoint) {
+		fprintf(stderr, "pshmfs: no mountpoint\n"
+			"usage: %s [options] <mountpoint>\n", argv[0]);
+		goto out_args;
+	}
+	if (opts_parse(&args, &fs.o) == -1)
+		goto out_opts;
+	/* Permission checks are the kernel's, on the objects' own modes. */
+	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
+	    fs_open(&fs, &c))
+		goto out_fs;
+	se = fuse_session_new(&args, &pshmfs_ops, sizeof(pshmfs_ops), &fs);
+	if (!se)
+		goto out_fs;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_session;
+	if (fuse_session_mount(se, c.mountpoint) != 0)
+		goto out_signals;
+	fuse_daemonize(c.foreground);
+	ret = serve(se, &c) ? 1 : 0;
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_fs:
+	if (fs.dirfd >= 0) {
+		nodes_destroy(&fs.nodes);
+		close(fs.dirfd);
+	}
+out_opts:
+	opts_free(&fs.o);
+out_args:
+	free(c.mountpoint);
+	fuse_opt_free_args(&args);
+	return ret;
+}

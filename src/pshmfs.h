@@ -1,0 +1,25 @@
+/** @file
+ * The daemon's shared state and the one place FUSE_USE_VERSION is set.
+ */
+#ifndef PSHMFS_PSHMFS_H
+#define PSHMFS_PSHMFS_H
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include <stdbool.h>
+
+#include "inode.h"
+#include "names.h"
+#include "opts.h"
+
+struct pshmfs {
+	struct pshmfs_opts o;
+	int dirfd;           /* the shm directory */
+	bool own;            /* running as root: new objects get the
+			      * caller's owner and group */
+	bool debug;          /* -d: trace every operation */
+	struct nodetab nodes;
+};
+
+#endif

@@ -1,0 +1,340 @@
+/** @file
+ * POSIX shm objects: the FUSE-free half of pshmfs. See shmobj.h.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "shmobj.h"
+
+/* The flags glibc's shm_open() adds, and O_NONBLOCK against planted FIFOs. */
+#define OBJ_FLAGS (O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+
+/* Mappings grow in steps of at least this much, to make mremap rare. */
+#define MAP_STEP (1UL << 20)
+
+/* Where a guarded copy jumps when another process shrank the object. */
+static _Thread_local sigjmp_buf *copy_jump;
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	(void)si;
+	(void)ctx;
+	if (copy_jump)
+		siglongjmp(*copy_jump, 1);
+	/* Not ours: die as we would have without the handler. */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int shmobj_init(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus };
+
+	/* SA_NODEFER: we leave the handler by siglongjmp without restoring
+	 * the signal mask, so SIGBUS must not stay blocked. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGBUS, &sa, NULL) ? errno : 0;
+}
+
+/* memcpy into a mapping that survives the object shrinking under it. */
+static int copy_in(void *dst, const void *src, size_t n)
+{
+	sigjmp_buf jb;
+
+	if (sigsetjmp(jb, 0)) {
+		copy_jump = NULL;
+		return EIO;
+	}
+	copy_jump = &jb;
+	memcpy(dst, src, n);
+	copy_jump = NULL;
+	return 0;
+}
+
+int shmdir_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int shmobj_stat(int dirfd, const char *name, struct stat *st)
+{
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW))
+		return errno;
+	return S_ISREG(st->st_mode) ? 0 : ENOENT;
+}
+
+/* fstat a fresh descriptor; close it unless it is a regular file. */
+static int check_regular(int fd, struct stat *st)
+{
+	int err = 0;
+
+	if (fstat(fd, st))
+		err = errno;
+	else if (!S_ISREG(st->st_mode))
+		err = ENOENT;
+	if (err)
+		close(fd);
+	return err;
+}
+
+int shmobj_open(int dirfd, const char *name, int *fd, bool *writable,
+		struct stat *st)
+{
+	int f = openat(dirfd, name, O_RDWR | OBJ_FLAGS);
+
+	*writable = f >= 0;
+	if (f < 0 && (errno == EACCES || errno == EROFS))
+		f = openat(dirfd, name, O_RDONLY | OBJ_FLAGS);
+	if (f < 0)
+		return errno == ELOOP ? ENOENT : errno;
+	*fd = f;
+	return check_regular(f, st);
+}
+
+int shmobj_create(int dirfd, const char *name, mode_t mode, bool own,
+		  uid_t uid, gid_t gid, int *fd, struct stat *st)
+{
+	int f, err = 0;
+
+	/* Mode 0 until the owner and mode are final: no window in which
+	 * another user could open it with wider rights. */
+	f = openat(dirfd, name, O_CREAT | O_EXCL | O_RDWR | OBJ_FLAGS, 0);
+	if (f < 0)
+		return errno;
+	/* chown first: it would clear set-id bits that fchmod sets. */
+	if ((own && fchown(f, uid, gid)) || fchmod(f, mode & 07777) ||
+	    fstat(f, st))
+		err = errno;
+	if (err) {
+		unlinkat(dirfd, name, 0);
+		close(f);
+		return err;
+	}
+	*fd = f;
+	return 0;
+}
+
+void shmmap_init(struct shmmap *m, bool writable)
+{
+	pthread_rwlock_init(&m->lock, NULL);
+	m->addr = NULL;
+	m->len = 0;
+	m->writable = writable;
+}
+
+void shmmap_drop(struct shmmap *m)
+{
+	if (m->addr)
+		munmap(m->addr, m->len);
+	pthread_rwlock_destroy(&m->lock);
+	m->addr = NULL;
+	m->len = 0;
+}
+
+static int map_grow(struct shmmap *m, int fd, size_t end)
+{
+	size_t len = m->len * 2;
+	int prot = PROT_READ | (m->writable ? PROT_WRITE : 0);
+	void *p;
+
+	if (len < end)
+		len = end;
+	len = (len + MAP_STEP - 1) & ~(MAP_STEP - 1);
+	if (m->addr)
+		p = mremap(m->addr, m->len, len, MREMAP_MAYMOVE);
+	else
+		p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return errno;
+	m->addr = p;
+	m->len = len;
+	return 0;
+}
+
+/* Return with the mapping held shared and reaching at least END. */
+static int map_hold(struct shmmap *m, int fd, size_t end)
+{
+	int err = 0;
+
+	pthread_rwlock_rdlock(&m->lock);
+	while (m->len < end && !err) {
+		pthread_rwlock_unlock(&m->lock);
+		pthread_rwlock_wrlock(&m->lock);
+		if (m->len < end)
+			err = map_grow(m, fd, end);
+		pthread_rwlock_unlock(&m->lock);
+		pthread_rwlock_rdlock(&m->lock);
+	}
+	if (err)
+		pthread_rwlock_unlock(&m->lock);
+	return err;
+}
+
+/* Allocate [OFF, OFF+LEN) page by page once the whole range does not fit,
+ * so a write into a nearly full tmpfs stores what fits, as tmpfs does. */
+static size_t alloc_partial(int fd, off_t off, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), done = 0, step;
+
+	while (done < len) {
+		step = page - (size_t)(off + done) % page;
+		if (step > len - done)
+			step = len - done;
+		if (fallocate(fd, 0, off + done, step))
+			break;
+		done += step;
+	}
+	return done;
+}
+
+/* Allocate the pages of [OFF, OFF+LEN), extending the size past its end:
+ * on ENOSPC nothing that was there before changes. */
+static int alloc_range(int fd, off_t off, size_t len, size_t *got)
+{
+	struct stat st;
+
+	if (fallocate(fd, 0, off, len) == 0) {
+		*got = len;
+		return 0;
+	}
+	if (errno == EOPNOTSUPP) {
+		/* Not a tmpfs: grow with ftruncate only. */
+		if (fstat(fd, &st) ||
+		    (st.st_size < off + (off_t)len && ftruncate(fd, off + len)))
+			return errno;
+		*got = len;
+		return 0;
+	}
+	if (errno != ENOSPC)
+		return errno;
+	*got = alloc_partial(fd, off, len);
+	return *got ? 0 : ENOSPC;
+}
+
+int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
+		 off_t off, size_t *done)
+{
+	size_t n = 0;
+	int err;
+
+	*done = 0;
+	if (len == 0)
+		return 0;
+	if (!m->writable)
+		return EBADF;
+	err = alloc_range(fd, off, len, &n);
+	if (!err)
+		err = map_hold(m, fd, off + n);
+	if (err)
+		return err;
+	err = copy_in(m->addr + off, buf, n);
+	pthread_rwlock_unlock(&m->lock);
+	if (!err)
+		*done = n;
+	return err;
+}
+
+int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
+		      const char **p, size_t *n)
+{
+	struct stat st;
+	int err;
+
+	if (fstat(fd, &st))
+		return errno;
+	*n = 0;
+	if (off < st.st_size)
+		*n = (size_t)(st.st_size - off) < len ? (size_t)(st.st_size - off) : len;
+	/* At the end there is nothing to map; still hold it for read_end. */
+	err = map_hold(m, fd, *n ? off + *n : 0);
+	*p = err || !*n ? NULL : m->addr + off;
+	return err;
+}
+
+void shmobj_read_end(struct shmmap *m)
+{
+	pthread_rwlock_unlock(&m->lock);
+}
+
+static int list_add(struct shmlist *l, size_t *cap, const char *comp,
+		    unsigned long ino)
+{
+	struct shment *grown;
+
+	if (l->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		grown = realloc(l->ents, *cap * sizeof(*grown));
+		if (!grown)
+			return ENOMEM;
+		l->ents = grown;
+	}
+	l->ents[l->n].name = strdup(comp);
+	if (!l->ents[l->n].name)
+		return ENOMEM;
+	l->ents[l->n++].ino = ino;
+	return 0;
+}
+
+/* Is the entry a regular file? tmpfs fills d_type; others may not. */
+static bool entry_regular(int dirfd, const struct dirent *d)
+{
+	struct stat st;
+
+	if (d->d_type != DT_UNKNOWN)
+		return d->d_type == DT_REG;
+	return shmobj_stat(dirfd, d->d_name, &st) == 0;
+}
+
+int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out)
+{
+	size_t dirlen = strlen(dir), cap = 0;
+	const char *comp;
+	struct dirent *d;
+	DIR *dp;
+	int fd, err = 0;
+
+	out->ents = NULL;
+	out->n = 0;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	dp = fdopendir(fd);
+	if (!dp) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+	while (!err && (errno = 0, d = readdir(dp))) {
+		comp = names_child(dir, dirlen, delim, d->d_name);
+		if (comp && entry_regular(dirfd, d))
+			err = list_add(out, &cap, comp, d->d_ino);
+	}
+	if (!err && errno)
+		err = errno;
+	closedir(dp);
+	if (err)
+		shmdir_free(out);
+	return err;
+}
+
+void shmdir_free(struct shmlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->ents[i].name);
+	free(l->ents);
+	l->ents = NULL;
+	l->n = 0;
+}

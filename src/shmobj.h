@@ -1,0 +1,82 @@
+/** @file
+ * POSIX shm objects, free of FUSE: open, create, stat, list, and copies in
+ * and out through one shared mapping per open object.
+ *
+ * Objects are opened with openat() on the shm directory, with the flags
+ * glibc's shm_open() uses (O_NOFOLLOW | O_CLOEXEC) plus O_NONBLOCK, so a
+ * FIFO planted under an object's name cannot block us; anything that is not
+ * a regular file is treated as absent.
+ */
+#ifndef PSHMFS_SHMOBJ_H
+#define PSHMFS_SHMOBJ_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Where glibc keeps POSIX shm objects on Linux. */
+#define SHM_DIR "/dev/shm"
+
+/* One MAP_SHARED mapping of an object, grown with mremap. Readers of the
+ * mapping hold LOCK shared; growing it (which may move it) holds it
+ * exclusive. The mapping may reach past the object's end: only the bytes
+ * below the size seen by fstat or made by fallocate are touched. */
+struct shmmap {
+	pthread_rwlock_t lock;
+	char *addr;
+	size_t len;
+	bool writable;
+};
+
+/* Install the SIGBUS guard used by copies into mappings. Call once. */
+int shmobj_init(void);
+
+/* Open the shm directory: a file descriptor, or -errno. */
+int shmdir_open(const char *path);
+
+/* fstatat() of NAME that only sees regular files: 0 or errno. */
+int shmobj_stat(int dirfd, const char *name, struct stat *st);
+
+/* Open the existing object NAME read-write (read-only where write is
+ * refused). On success *FD, *WRITABLE and *ST are set; returns 0 or errno. */
+int shmobj_open(int dirfd, const char *name, int *fd, bool *writable,
+		struct stat *st);
+
+/* Create NAME exclusively with exactly MODE (no umask) and, when OWN is
+ * true, owner UID and group GID. Nothing is left behind on failure. */
+int shmobj_create(int dirfd, const char *name, mode_t mode, bool own,
+		  uid_t uid, gid_t gid, int *fd, struct stat *st);
+
+void shmmap_init(struct shmmap *m, bool writable);
+void shmmap_drop(struct shmmap *m);
+
+/* Write LEN bytes of BUF at OFF: allocate the pages (growing the object),
+ * then copy into the mapping. *DONE is less than LEN only when the tmpfs
+ * filled up part way. Returns 0 or errno (ENOSPC when nothing fit, EIO when
+ * another process shrank the object under the copy). */
+int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
+		 off_t off, size_t *done);
+
+/* Find the bytes to read at OFF, at most LEN: *P and *N (0 at the end).
+ * On success the mapping is held until shmobj_read_end(). */
+int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
+		      const char **p, size_t *n);
+void shmobj_read_end(struct shmmap *m);
+
+/* The regular files directly in directory prefix DIR (see names_child):
+ * their components and inode numbers; free with shmdir_free(). Returns 0
+ * or errno. */
+struct shment {
+	char *name;
+	unsigned long ino;
+};
+struct shmlist {
+	struct shment *ents;
+	size_t n;
+};
+int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out);
+void shmdir_free(struct shmlist *l);
+
+#endif

@@ -1,0 +1,82 @@
+# Shared by the mount tests: paths, a unique prefix, mounting with a
+# readiness check, and cleanup on every exit (unmount, kill our daemon,
+# remove the objects under our prefix, remove the scratch directory).
+
+. "${top_srcdir:-.}/tests/tap.sh"
+
+PSHMFS=${top_builddir:-.}/src/pshmfs
+PSHM=${top_builddir:-.}/src/pshm
+SHMDIR=/dev/shm
+PREFIX="pshmfs-test.$(basename "$0" .sh).$$."
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pshmfs-test.XXXXXX")
+MNT=$SCRATCH/mnt
+LOG=$SCRATCH/daemon.log
+DAEMON_PID=
+mkdir "$MNT"
+
+require_fuse() {
+	[ -c /dev/fuse ] || skip_all "/dev/fuse is missing"
+	[ -r /dev/fuse ] && [ -w /dev/fuse ] || skip_all "/dev/fuse is not usable by $(id -un)"
+	command -v fusermount3 >/dev/null || skip_all "fusermount3 is not installed"
+	[ -x "$PSHMFS" ] || skip_all "$PSHMFS is not built"
+}
+
+is_mounted() {
+	awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts
+}
+
+# start_pshmfs [OPTIONS...]: mount $MNT with our prefix in the foreground,
+# in the background; return once mounted, fail at once if the daemon dies.
+start_pshmfs() {
+	"$PSHMFS" -f -o "prefix=$PREFIX" "$@" "$MNT" >>"$LOG" 2>&1 &
+	DAEMON_PID=$!
+	local i
+	for i in $(seq 1 500); do
+		is_mounted "$MNT" && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.01
+	done
+	diag "pshmfs did not mount; its log:"
+	sed 's/^/#   /' "$LOG"
+	return 1
+}
+
+stop_pshmfs() {
+	is_mounted "$MNT" && fusermount3 -u "$MNT"
+	if [ -n "$DAEMON_PID" ]; then
+		wait "$DAEMON_PID"
+		local st=$?
+		DAEMON_PID=
+		return $st
+	fi
+}
+
+# The objects this test made, seen directly in the shm directory.
+our_objects() {
+	(cd "$SHMDIR" && ls -A) | grep -F -- "$PREFIX" | sed "s/^$PREFIX//" | sort
+}
+
+# Fail when the daemon wrote anything that looks like an error.
+check_log() {
+	if grep -Eiq 'error|warning|fuse:' "$LOG"; then
+		ok 1 "daemon log is clean"
+		sed 's/^/#   /' "$LOG"
+	else
+		ok 0 "daemon log is clean"
+	fi
+}
+
+cleanup() {
+	if is_mounted "$MNT"; then
+		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
+	fi
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill "$DAEMON_PID"
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	case $PREFIX in
+	pshmfs-test.*.) rm -f -- "$SHMDIR/$PREFIX"* ;;
+	esac
+	rm -rf -- "$SCRATCH"
+}
+trap cleanup EXIT

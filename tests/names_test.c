@@ -1,0 +1,79 @@
+/** @file
+ * Unit tests of the name mapping (src/names.c), without a mount.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "names.h"
+#include "tap.h"
+
+static int join(const char *dir, const char *comp, char delim, char *out)
+{
+	out[0] = '\0';
+	return names_join(dir, comp, delim, out);
+}
+
+static void test_join(void)
+{
+	char out[SHM_NAME_MAX + 1], big[400];
+
+	is_int(join("app.", "x", '\0', out), 0, "join: plain name");
+	is_str(out, "app.x", "join: prefix then component");
+	is_int(join("", "x", '\0', out), 0, "join: empty prefix");
+	is_str(out, "x", "join: empty prefix gives the component");
+	is_int(join("p", "", '\0', out), EINVAL, "join: empty component");
+	is_int(join("p", ".", '\0', out), EINVAL, "join: '.'");
+	is_int(join("p", "..", '\0', out), EINVAL, "join: '..'");
+	is_int(join("p", "a/b", '\0', out), EINVAL, "join: slash");
+	is_int(join("p", "a:b", ':', out), EINVAL, "join: delimiter");
+	is_int(join("p", "a:b", '\0', out), 0, "join: ':' is plain when flat");
+	is_int(join("", "sem.x", '\0', out), EINVAL, "join: semaphore name");
+	is_int(join("se", "m.x", '\0', out), EINVAL,
+	       "join: prefix and component make a semaphore name");
+	is_int(join("p", "...", '\0', out), 0, "join: '...' is a name");
+
+	memset(big, 'a', sizeof(big));
+	big[SHM_NAME_MAX - 2] = '\0';
+	is_int(join("pp", big, '\0', out), 0, "join: 255 bytes with prefix");
+	is_int((int)strlen(out), SHM_NAME_MAX, "join: all 255 bytes kept");
+	big[SHM_NAME_MAX - 2] = 'a';
+	big[SHM_NAME_MAX - 1] = '\0';
+	is_int(join("pp", big, '\0', out), ENAMETOOLONG,
+	       "join: 256 bytes with prefix");
+}
+
+static void test_child(void)
+{
+	is_str(names_child("app.", 4, '\0', "app.x"), "x", "child: direct");
+	ok(names_child("app.", 4, '\0', "other") == NULL, "child: other prefix");
+	ok(names_child("app.", 4, '\0', "app.") == NULL,
+	   "child: the prefix itself is no child");
+	is_str(names_child("", 0, '\0', "x"), "x", "child: empty prefix");
+	ok(names_child("", 0, '\0', "sem.x") == NULL, "child: semaphore hidden");
+	ok(names_child("a:", 2, ':', "a:b:c") == NULL,
+	   "child: deeper names are not direct children");
+	is_str(names_child("a:", 2, ':', "a:b"), "b", "child: one level down");
+}
+
+static void test_prefix(void)
+{
+	char big[300];
+
+	is_int(names_check_prefix(""), 0, "prefix: empty");
+	is_int(names_check_prefix("app."), 0, "prefix: plain");
+	is_int(names_check_prefix("a/b"), EINVAL, "prefix: slash");
+	memset(big, 'p', sizeof(big));
+	big[SHM_NAME_MAX] = '\0';
+	is_int(names_check_prefix(big), ENAMETOOLONG, "prefix: too long");
+}
+
+int main(void)
+{
+	plan(31);
+	test_join();
+	test_child();
+	test_prefix();
+	return done();
+}
