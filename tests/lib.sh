@@ -74,8 +74,10 @@ cleanup() {
 		kill "$DAEMON_PID"
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
+	# Ours: "$PREFIX"* and "${PREFIX%.}-"*, names tests make to prove
+	# that a mount does not see them.
 	case $PREFIX in
-	pshmfs-test.*.) rm -f -- "$SHMDIR/$PREFIX"* ;;
+	pshmfs-test.*.*.) rm -rf -- "$SHMDIR/$PREFIX"* "$SHMDIR/${PREFIX%.}-"* ;;
 	esac
 	rm -rf -- "$SCRATCH"
 }
