@@ -18,6 +18,7 @@ static inline void plan(int n)
 	printf("1..%d\n", n);
 }
 
+__attribute__((format(printf, 1, 2)))
 static inline void diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -29,6 +30,7 @@ static inline void diag(const char *fmt, ...)
 	va_end(ap);
 }
 
+__attribute__((format(printf, 2, 3)))
 static inline int ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
