@@ -402,6 +402,27 @@ static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 		node_close(fs, n);
 }
 
+/* shmobj_create within nr_inodes=. */
+static int create_counted(struct pshmfs *fs, const char *name, mode_t mode,
+			  const struct fuse_ctx *ctx, int *fd, struct stat *st)
+{
+	struct quota *q = &fs->quota;
+	int err;
+
+	if (!q->max_objects)
+		return shmobj_create(fs->dirfd, name, mode, fs->own, ctx->uid,
+				     ctx->gid, fd, st);
+	pthread_mutex_lock(&q->lock);
+	err = quota_may_create(q);
+	if (!err)
+		err = shmobj_create(fs->dirfd, name, mode, fs->own, ctx->uid,
+				    ctx->gid, fd, st);
+	if (!err)
+		q->objects++;
+	pthread_mutex_unlock(&q->lock);
+	return err;
+}
+
 /* Make the object NAME with MODE for the caller; return its node,
  * referenced once and opened once, in E. */
 static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
@@ -412,8 +433,7 @@ static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
 	struct node *n;
 	int fd, err;
 
-	err = shmobj_create(fs->dirfd, name, mode, fs->own, ctx->uid, ctx->gid,
-			    &fd, &st);
+	err = create_counted(fs, name, mode, ctx, &fd, &st);
 	if (err)
 		return err;
 	pthread_mutex_lock(&fs->nodes.lock);
@@ -489,6 +509,37 @@ static void pshmfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		nodes_forget(&fs->nodes, node_of(e.ino), 1);
 }
 
+/* With size=: hold the quota and find how much of a write of LEN at OFF
+ * fits (*FIT), noting the blocks FD holds before it. */
+static int charge_begin(struct pshmfs *fs, int fd, off_t off, size_t len,
+			size_t *fit, blkcnt_t *before)
+{
+	struct stat st;
+
+	*fit = len;
+	*before = -1;
+	if (!fs->quota.max_bytes)
+		return 0;
+	pthread_mutex_lock(&fs->quota.lock);
+	*before = 0;
+	if (fstat(fd, &st) == 0)
+		*before = st.st_blocks;
+	*fit = quota_fit(&fs->quota, fd, off, len);
+	return *fit || !len ? 0 : ENOSPC;
+}
+
+/* Count what the write allocated and let the next writer in. */
+static void charge_end(struct pshmfs *fs, int fd, blkcnt_t before)
+{
+	struct stat st;
+
+	if (before < 0)
+		return;
+	if (fstat(fd, &st) == 0 && st.st_blocks > before)
+		fs->quota.bytes += (uint64_t)(st.st_blocks - before) * 512;
+	pthread_mutex_unlock(&fs->quota.lock);
+}
+
 static void pshmfs_read(fuse_req_t req, fuse_ino_t ino, size_t size,
 			off_t off, struct fuse_file_info *fi)
 {
@@ -517,12 +568,16 @@ static void pshmfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 			 size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct node *n = node_of_fh(fi);
-	size_t done;
+	size_t fit, done = 0;
+	blkcnt_t before;
 	int err;
 
 	TRACE(fs_of(req), "write: ino %" PRIu64 " size %zu off %jd\n", ino,
 	      size, (intmax_t)off);
-	err = shmobj_write(&n->map, n->fd, buf, size, off, &done);
+	err = charge_begin(fs_of(req), n->fd, off, size, &fit, &before);
+	if (!err)
+		err = shmobj_write(&n->map, n->fd, buf, fit, off, &done);
+	charge_end(fs_of(req), n->fd, before);
 	if (err)
 		fuse_reply_err(req, err);
 	else
@@ -561,11 +616,24 @@ static void pshmfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 static void pshmfs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 			     off_t off, off_t len, struct fuse_file_info *fi)
 {
+	struct pshmfs *fs = fs_of(req);
 	struct node *n = node_of_fh(fi);
+	size_t fit = (size_t)len;
+	blkcnt_t before;
+	int err = 0;
 
-	TRACE(fs_of(req), "fallocate: ino %" PRIu64 " mode 0x%x off %jd len %jd\n",
+	TRACE(fs, "fallocate: ino %" PRIu64 " mode 0x%x off %jd len %jd\n",
 	      ino, mode, (intmax_t)off, (intmax_t)len);
-	fuse_reply_err(req, fallocate(n->fd, mode, off, len) ? errno : 0);
+	if (!(mode & FALLOC_FL_PUNCH_HOLE))
+		err = charge_begin(fs, n->fd, off, (size_t)len, &fit, &before);
+	/* fallocate is all or nothing. */
+	if (!err && fit < (size_t)len)
+		err = ENOSPC;
+	if (!err && fallocate(n->fd, mode, off, len))
+		err = errno;
+	if (!(mode & FALLOC_FL_PUNCH_HOLE))
+		charge_end(fs, n->fd, before);
+	fuse_reply_err(req, err);
 }
 
 static void pshmfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -768,6 +836,29 @@ static void pshmfs_releasedir(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_err(req, 0);
 }
 
+static uint64_t left(uint64_t max, uint64_t used)
+{
+	return max > used ? max - used : 0;
+}
+
+/* The mount's own capacity, counted afresh, in place of the tmpfs's. */
+static void statfs_limited(struct quota *q, struct statvfs *sv)
+{
+	pthread_mutex_lock(&q->lock);
+	quota_scan(q);
+	if (q->max_bytes) {
+		sv->f_blocks = q->max_bytes / sv->f_frsize;
+		sv->f_bfree = left(q->max_bytes, q->bytes) / sv->f_frsize;
+		sv->f_bavail = sv->f_bfree;
+	}
+	if (q->max_objects) {
+		sv->f_files = q->max_objects;
+		sv->f_ffree = left(q->max_objects, q->objects);
+		sv->f_favail = sv->f_ffree;
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
 static void pshmfs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct pshmfs *fs = fs_of(req);
@@ -780,6 +871,8 @@ static void pshmfs_statfs(fuse_req_t req, fuse_ino_t ino)
 	}
 	/* What is left of a name once the prefix is taken. */
 	sv.f_namemax = SHM_NAME_MAX - strlen(fs->o.prefix);
+	if (quota_limited(&fs->quota))
+		statfs_limited(&fs->quota, &sv);
 	fuse_reply_statfs(req, &sv);
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "names.h"
@@ -30,6 +31,8 @@ static const struct fuse_opt opt_table[] = {
 	OPTION("--direct-io", direct_io),
 	OPTION("attr_timeout=%lf", attr_timeout),
 	OPTION("entry_timeout=%lf", entry_timeout),
+	OPTION("size=%s", size),
+	OPTION("nr_inodes=%s", nr_inodes),
 	FUSE_OPT_END
 };
 
@@ -43,7 +46,21 @@ void opts_help(FILE *f)
 		"    -o gid=N               the root directory's group (default: who mounts)\n"
 		"    -o direct_io           every read and write goes to the object\n"
 		"    -o attr_timeout=S      cache attributes for S seconds (default: 0)\n"
-		"    -o entry_timeout=S     cache names for S seconds (default: 0)\n");
+		"    -o entry_timeout=S     cache names for S seconds (default: 0)\n"
+		"    -o size=N[k|m|g|t|%%]   the mount's own capacity in allocated bytes,\n"
+		"                           as tmpfs's size= (default: 0, the tmpfs's)\n"
+		"    -o nr_inodes=N[k|m|g]  the most objects under the prefix (default: 0,\n"
+		"                           no limit of our own)\n");
+}
+
+/* What "size=N%" is a share of, as for tmpfs. */
+static uint64_t ram_bytes(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si))
+		return 0;
+	return (uint64_t)si.totalram * si.mem_unit;
 }
 
 static int fail(const char *what, const char *value, int err)
@@ -71,6 +88,10 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 		o->uid = getuid();
 	if (!o->gid_set)
 		o->gid = getgid();
+	if (o->size && parse_size(o->size, ram_bytes(), &o->max_bytes))
+		return fail("size", o->size, EINVAL);
+	if (o->nr_inodes && parse_size(o->nr_inodes, 0, &o->max_objects))
+		return fail("nr_inodes", o->nr_inodes, EINVAL);
 	if (o->attr_timeout < 0)
 		return fail("attr_timeout", "negative", EINVAL);
 	if (o->entry_timeout < 0)
@@ -82,4 +103,6 @@ void opts_free(struct pshmfs_opts *o)
 {
 	free(o->prefix);
 	free(o->mode);
+	free(o->size);
+	free(o->nr_inodes);
 }

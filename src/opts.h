@@ -4,6 +4,7 @@
 #ifndef PSHMFS_OPTS_H
 #define PSHMFS_OPTS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -18,6 +19,10 @@ struct pshmfs_opts {
 	int direct_io;
 	double attr_timeout;
 	double entry_timeout;
+	char *size;          /* size=, as text */
+	char *nr_inodes;     /* nr_inodes=, as text */
+	uint64_t max_bytes;  /* 0: the tmpfs's own limit only */
+	uint64_t max_objects;
 };
 
 /* Take our options out of ARGS into O and check them. Prints a message

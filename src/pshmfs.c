@@ -48,6 +48,8 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	}
 	fs->own = geteuid() == 0;
 	fs->debug = c->debug;
+	quota_init(&fs->quota, fs->dirfd, fs->o.prefix, fs->o.max_bytes,
+		   fs->o.max_objects);
 	err = nodes_init(&fs->nodes);
 	if (!err)
 		err = shmobj_init();

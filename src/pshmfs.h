@@ -12,6 +12,7 @@
 #include "inode.h"
 #include "names.h"
 #include "opts.h"
+#include "quota.h"
 
 struct pshmfs {
 	struct pshmfs_opts o;
@@ -20,6 +21,7 @@ struct pshmfs {
 			      * caller's owner and group */
 	bool debug;          /* -d: trace every operation */
 	struct nodetab nodes;
+	struct quota quota;  /* size= and nr_inodes= */
 };
 
 #endif

@@ -298,16 +298,14 @@ static bool entry_regular(int dirfd, const struct dirent *d)
 	return shmobj_stat(dirfd, d->d_name, &st) == 0;
 }
 
-int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out)
+/* Call FN for every entry of the shm directory until it returns non-zero. */
+static int shmdir_each(int dirfd, int (*fn)(int, const struct dirent *, void *),
+		       void *arg)
 {
-	size_t dirlen = strlen(dir), cap = 0;
-	const char *comp;
 	struct dirent *d;
 	DIR *dp;
 	int fd, err = 0;
 
-	out->ents = NULL;
-	out->n = 0;
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
@@ -317,17 +315,72 @@ int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out)
 		close(fd);
 		return err;
 	}
-	while (!err && (errno = 0, d = readdir(dp))) {
-		comp = names_child(dir, dirlen, delim, d->d_name);
-		if (comp && entry_regular(dirfd, d))
-			err = list_add(out, &cap, comp, d->d_ino);
-	}
+	while (!err && (errno = 0, d = readdir(dp)))
+		err = fn(dirfd, d, arg);
 	if (!err && errno)
 		err = errno;
 	closedir(dp);
+	return err;
+}
+
+struct list_ctx {
+	const char *dir;
+	size_t dirlen;
+	char delim;
+	size_t cap;
+	struct shmlist *out;
+};
+
+static int list_one(int dirfd, const struct dirent *d, void *arg)
+{
+	struct list_ctx *c = arg;
+	const char *comp = names_child(c->dir, c->dirlen, c->delim, d->d_name);
+
+	if (!comp || !entry_regular(dirfd, d))
+		return 0;
+	return list_add(c->out, &c->cap, comp, d->d_ino);
+}
+
+int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out)
+{
+	struct list_ctx c = { dir, strlen(dir), delim, 0, out };
+	int err;
+
+	out->ents = NULL;
+	out->n = 0;
+	err = shmdir_each(dirfd, list_one, &c);
 	if (err)
 		shmdir_free(out);
 	return err;
+}
+
+struct usage_ctx {
+	const char *prefix;
+	size_t len;
+	struct shmusage *u;
+};
+
+static int usage_one(int dirfd, const struct dirent *d, void *arg)
+{
+	struct usage_ctx *c = arg;
+	struct stat st;
+
+	if (strncmp(d->d_name, c->prefix, c->len) != 0 || names_hidden(d->d_name))
+		return 0;
+	if (shmobj_stat(dirfd, d->d_name, &st) == 0) {
+		c->u->bytes += (uint64_t)st.st_blocks * 512;
+		c->u->objects++;
+	}
+	return 0;
+}
+
+int shmdir_usage(int dirfd, const char *prefix, struct shmusage *u)
+{
+	struct usage_ctx c = { prefix, strlen(prefix), u };
+
+	u->bytes = 0;
+	u->objects = 0;
+	return shmdir_each(dirfd, usage_one, &c);
 }
 
 void shmdir_free(struct shmlist *l)

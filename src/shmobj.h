@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -78,5 +79,13 @@ struct shmlist {
 };
 int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out);
 void shmdir_free(struct shmlist *l);
+
+/* What the objects whose names begin with PREFIX hold, as tmpfs counts:
+ * allocated bytes (st_blocks) and objects. Returns 0 or errno. */
+struct shmusage {
+	uint64_t bytes;
+	uint64_t objects;
+};
+int shmdir_usage(int dirfd, const char *prefix, struct shmusage *u);
 
 #endif
