@@ -560,7 +560,13 @@ static void pshmfs_read(fuse_req_t req, fuse_ino_t ino, size_t size,
 	 * meanwhile, the kernel fails the copy and the reader sees EIO. */
 	buf.buf[0].mem = (void *)p;
 	buf.buf[0].size = len;
-	fuse_reply_data(req, &buf, FUSE_BUF_NO_SPLICE);
+	if (!p && len) {
+		/* Holes: read the descriptor, which leaves them holes. */
+		buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+		buf.buf[0].fd = n->fd;
+		buf.buf[0].pos = off;
+	}
+	fuse_reply_data(req, &buf, 0);
 	shmobj_read_end(&n->map);
 }
 

@@ -251,6 +251,7 @@ int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
 		      const char **p, size_t *n)
 {
 	struct stat st;
+	bool sparse;
 	int err;
 
 	if (fstat(fd, &st))
@@ -258,9 +259,11 @@ int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
 	*n = 0;
 	if (off < st.st_size)
 		*n = (size_t)(st.st_size - off) < len ? (size_t)(st.st_size - off) : len;
-	/* At the end there is nothing to map; still hold it for read_end. */
-	err = map_hold(m, fd, *n ? off + *n : 0);
-	*p = err || !*n ? NULL : m->addr + off;
+	/* At the end, or with holes, nothing to map; still hold it for
+	 * read_end. A fully allocated object holds at least its size. */
+	sparse = (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
+	err = map_hold(m, fd, *n && !sparse ? off + *n : 0);
+	*p = err || !*n || sparse ? NULL : m->addr + off;
 	return err;
 }
 

@@ -61,7 +61,10 @@ int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
 		 off_t off, size_t *done);
 
 /* Find the bytes to read at OFF, at most LEN: *P and *N (0 at the end).
- * On success the mapping is held until shmobj_read_end(). */
+ * On success the mapping is held until shmobj_read_end(). *P is NULL when
+ * the object has holes: a fault on a hole of a shared tmpfs mapping would
+ * allocate the page, so such objects are read with pread (or splice), which
+ * reads holes as zeros. */
 int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
 		      const char **p, size_t *n);
 void shmobj_read_end(struct shmmap *m);

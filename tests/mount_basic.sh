@@ -57,6 +57,11 @@ is "$(stat -c %Y "$(obj rand)")" 1000000000 "touch -d sets the object's mtime"
 truncate -s 100 "$MNT/t"
 is "$(stat -c %s "$(obj t)")" 100 "truncate grows the object"
 is "$(tr -d '\0' <"$MNT/t" | wc -c)" 0 "growth reads back as zeros"
+truncate -s 64M "$MNT/sparse"
+printf abc | dd of="$MNT/sparse" bs=1 seek=5000 conv=notrunc status=none
+is "$(tr -d '\0' <"$MNT/sparse")" abc "a sparse file reads back as zeros around its data"
+is "$(stat -c %b "$(obj sparse)")" 8 "reading a sparse file allocates none of its holes"
+rm "$MNT/sparse"
 truncate -s 3 "$MNT/rand"
 is "$(stat -c %s "$(obj rand)")" 3 "truncate shrinks the object"
 
