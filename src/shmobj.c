@@ -22,8 +22,10 @@
 /* Mappings grow in steps of at least this much, to make mremap rare. */
 #define MAP_STEP (1UL << 20)
 
-/* Where a guarded copy jumps when another process shrank the object. */
-static _Thread_local sigjmp_buf *copy_jump;
+/* Where a guarded copy jumps when another process shrank the object.
+ * volatile: memcpy does not read it, so the store before the copy would
+ * otherwise be dead to the compiler, and dropped. */
+static _Thread_local sigjmp_buf *volatile copy_jump;
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
@@ -47,8 +49,7 @@ int shmobj_init(void)
 	return sigaction(SIGBUS, &sa, NULL) ? errno : 0;
 }
 
-/* memcpy into a mapping that survives the object shrinking under it. */
-static int copy_in(void *dst, const void *src, size_t n)
+int shmobj_copy_in(void *dst, const void *src, size_t n)
 {
 	sigjmp_buf jb;
 
@@ -240,7 +241,7 @@ int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
 		err = map_hold(m, fd, off + n);
 	if (err)
 		return err;
-	err = copy_in(m->addr + off, buf, n);
+	err = shmobj_copy_in(m->addr + off, buf, n);
 	pthread_rwlock_unlock(&m->lock);
 	if (!err)
 		*done = n;
@@ -260,8 +261,8 @@ int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
 	if (off < st.st_size)
 		*n = (size_t)(st.st_size - off) < len ? (size_t)(st.st_size - off) : len;
 	/* At the end, or with holes, nothing to map; still hold it for
-	 * read_end. A fully allocated object holds at least its size. */
-	sparse = (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
+	 * read_end. */
+	sparse = shmobj_sparse(&st);
 	err = map_hold(m, fd, *n && !sparse ? off + *n : 0);
 	*p = err || !*n || sparse ? NULL : m->addr + off;
 	return err;

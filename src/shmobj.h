@@ -34,6 +34,18 @@ struct shmmap {
 /* Install the SIGBUS guard used by copies into mappings. Call once. */
 int shmobj_init(void);
 
+/* memcpy into a mapping of an object, surviving the object shrinking under
+ * it: 0, or EIO when the copy hit a page past the object's end. */
+int shmobj_copy_in(void *dst, const void *src, size_t n);
+
+/* Has the object holes? Reading a hole through a shared tmpfs mapping
+ * allocates it; pread reads it as zeros. A fully allocated object holds at
+ * least its size. */
+static inline bool shmobj_sparse(const struct stat *st)
+{
+	return (uint64_t)st->st_blocks * 512 < (uint64_t)st->st_size;
+}
+
 /* Open the shm directory: a file descriptor, or -errno. */
 int shmdir_open(const char *path);
 

@@ -71,7 +71,7 @@ static void test_prefix(void)
 
 int main(void)
 {
-	plan(31);
+	plan(27);
 	test_join();
 	test_child();
 	test_prefix();
