@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -17,13 +19,71 @@
 
 static void usage(const char *prog)
 {
-	printf("usage: %s [options] <mountpoint>\n\n", prog);
+	printf("usage: %s [options] [source] <mountpoint>\n\n", prog);
 	printf("Mount a directory whose files are the POSIX shared-memory objects\n"
 	       "of " SHM_DIR ": the file NAME is the object /PREFIXNAME.\n\n");
 	opts_help(stdout);
 	printf("\n");
 	fuse_cmdline_help();
 	fuse_lowlevel_help();
+}
+
+/* mount -t fuse.pshmfs SOURCE DIR (and fstab) runs "pshmfs SOURCE DIR":
+ * with two arguments, the first is the source, shown by mount and df. */
+struct nonopts {
+	char *args[3];
+	int n;
+};
+
+static int collect_nonopt(void *data, const char *arg, int key,
+			  struct fuse_args *outargs)
+{
+	struct nonopts *no = data;
+
+	(void)outargs;
+	if (key != FUSE_OPT_KEY_NONOPT)
+		return 1;
+	if (no->n < 3)
+		no->args[no->n] = strdup(arg);
+	no->n++;
+	return 0;
+}
+
+/* Take the source out of ARGS and name the file system after it. */
+static int take_source(struct fuse_args *args)
+{
+	struct nonopts no = { .n = 0 };
+	char *opt = NULL;
+	int ret = 0;
+
+	if (fuse_opt_parse(args, &no, NULL, collect_nonopt) == -1)
+		return -1;
+	if (no.n > 2) {
+		fprintf(stderr, "pshmfs: too many arguments: '%s'\n", no.args[2]);
+		ret = -1;
+	} else if (no.n == 2) {
+		if (asprintf(&opt, "-ofsname=%s", no.args[0]) < 0 ||
+		    fuse_opt_add_arg(args, opt))
+			ret = -1;
+	}
+	if (!ret && no.n && fuse_opt_add_arg(args, no.args[no.n - 1]))
+		ret = -1;
+	for (int i = 0; i < no.n && i < 3; i++)
+		free(no.args[i]);
+	free(opt);
+	return ret;
+}
+
+/* In the background, messages go to syslog, as a daemon's do. */
+static void log_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	vsyslog((int)level, fmt, ap);
+}
+
+static void log_to_syslog(void)
+{
+	openlog("pshmfs", LOG_PID, LOG_DAEMON);
+	fuse_set_log_func(log_syslog);
 }
 
 /* Open files each hold a descriptor: allow as many as we may. */
@@ -86,7 +146,7 @@ int main(int argc, char *argv[])
 	struct pshmfs fs = { .dirfd = -1 };
 	int ret = 1;
 
-	if (fuse_parse_cmdline(&args, &c) != 0)
+	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
 		goto out_args;
 	if (c.show_help) {
 		usage(argv[0]);
@@ -94,20 +154,23 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	if (c.show_version) {
-		printf("pshmfs %s\n", PACKAGE_VERSION);
+		printf("pshmfs %s\nlibfuse %s\n", PACKAGE_VERSION,
+		       fuse_pkgversion());
+		fflush(stdout);
 		fuse_lowlevel_version();
 		ret = 0;
 		goto out_args;
 	}
 	if (!c.mountpoint) {
 		fprintf(stderr, "pshmfs: no mountpoint\n"
-			"usage: %s [options] <mountpoint>\n", argv[0]);
+			"usage: %s [options] [source] <mountpoint>\n", argv[0]);
 		goto out_args;
 	}
 	if (opts_parse(&args, &fs.o) == -1)
 		goto out_opts;
 	/* Permission checks are the kernel's, on the objects' own modes. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
+	    (!c.nodefault_subtype && fuse_opt_add_arg(&args, "-osubtype=pshmfs")) ||
 	    fs_open(&fs, &c))
 		goto out_fs;
 	se = fuse_session_new(&args, &pshmfs_ops, sizeof(pshmfs_ops), &fs);
@@ -118,6 +181,8 @@ int main(int argc, char *argv[])
 	if (fuse_session_mount(se, c.mountpoint) != 0)
 		goto out_signals;
 	fuse_daemonize(c.foreground);
+	if (!c.foreground)
+		log_to_syslog();
 	ret = serve(se, &c) ? 1 : 0;
 	fuse_session_unmount(se);
 out_signals:
