@@ -297,6 +297,37 @@ static int apply_attr(int fd, const struct stat *attr, int valid)
 	return 0;
 }
 
+static void node_close(struct pshmfs *fs, struct node *n);
+
+/* Keep node N's mapping while we use it, if it has one: true if so. */
+static bool node_pin(struct pshmfs *fs, struct node *n)
+{
+	bool pinned;
+
+	pthread_mutex_lock(&fs->nodes.lock);
+	pinned = n->opens > 0;
+	if (pinned)
+		n->opens++;
+	pthread_mutex_unlock(&fs->nodes.lock);
+	return pinned;
+}
+
+/* apply_attr; a truncate waits for the copies in and out of the mapping
+ * that are under way, so none of them finds its pages gone. */
+static int setattr_fd(struct pshmfs *fs, struct node *n, int fd,
+		      const struct stat *attr, int valid)
+{
+	int err;
+
+	if (!(valid & FUSE_SET_ATTR_SIZE) || !node_pin(fs, n))
+		return apply_attr(fd, attr, valid);
+	pthread_rwlock_wrlock(&n->map.lock);
+	err = apply_attr(fd, attr, valid);
+	pthread_rwlock_unlock(&n->map.lock);
+	node_close(fs, n);
+	return err;
+}
+
 static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			   int valid, struct fuse_file_info *fi)
 {
@@ -315,7 +346,7 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	err = node_fd(fs, node_of(ino), &fd);
 	if (!err)
-		err = apply_attr(fd, attr, valid);
+		err = setattr_fd(fs, node_of(ino), fd, attr, valid);
 	if (!err && fstat(fd, &st))
 		err = errno;
 	if (fd >= 0)
@@ -373,6 +404,20 @@ static void set_open_flags(struct pshmfs *fs, struct fuse_file_info *fi,
 	fi->keep_cache = 0;
 }
 
+/* O_TRUNC, with the kernel's atomic_o_trunc: as setattr_fd does. */
+static int open_truncate(struct node *n)
+{
+	int err = 0;
+
+	if (!n->map.writable)
+		return EACCES;
+	pthread_rwlock_wrlock(&n->map.lock);
+	if (ftruncate(n->fd, 0))
+		err = errno;
+	pthread_rwlock_unlock(&n->map.lock);
+	return err;
+}
+
 static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
@@ -387,9 +432,7 @@ static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 	}
 	err = node_open(fs, n);
 	if (!err && (fi->flags & O_TRUNC)) {
-		err = n->map.writable && ftruncate(n->fd, 0) ? errno : 0;
-		if (!n->map.writable)
-			err = EACCES;
+		err = open_truncate(n);
 		if (err)
 			node_close(fs, n);
 	}

@@ -1,0 +1,1138 @@
+/** @file
+ * A seeded randomized model test. One long random sequence of file
+ * operations is applied to two directories, the one under test (a pshmfs
+ * mount) and a reference (a plain tmpfs directory); the first operation
+ * whose results differ (return value, errno, bytes read, file position,
+ * stat, listing) stops the run with the seed, the operation number, the
+ * operation with its arguments and both results.
+ *
+ *   model [-s SEED] [-n OPS] [-p PREFIXLEN] [-v] DIR_UNDER_TEST REFERENCE_DIR
+ *
+ * The sequence depends on the seed alone (and on the starting contents,
+ * empty directories in the tests), so "-s SEED -n OP" reruns a failure up
+ * to the operation that failed. make check runs a short sequence through
+ * tests/model.sh; a long one:
+ *
+ *   MODEL_OPS=200000 MODEL_SEED=1 make check TESTS=tests/model.sh
+ *
+ * or against a mount made by hand (-p: the length of the mount's prefix,
+ * which shortens the longest name the mount allows):
+ *
+ *   src/pshmfs -o prefix=m. /mnt/x
+ *   ref=$(mktemp -d /dev/shm/pshmfs-test.model.XXXXXX)
+ *   tests/model -p 2 -n 200000 -s 1 /mnt/x "$ref"
+ *
+ * Flat namespace for now: only files, directly in the directory. Each
+ * operation is one op_*() function in the table ops[] at the end; mkdir,
+ * rmdir and directory renames go there too once the mount has directories.
+ * Names never hold ':' (the mount's default directory delimiter) nor begin
+ * with "sem." (hidden semaphores): there the mount differs by design.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NSLOTS 8                 /* open files kept per side */
+#define NPOOL 8                  /* names in the pool */
+#define MAX_IO (200 * 1024)      /* longest read or write */
+#define NEAR (400 * 1024)        /* most offsets and sizes lie below */
+#define FAR (64LL << 20)         /* sparse offsets and sizes, below */
+#define VERY_FAR (1LL << 30)     /* and, rarely, past this */
+#define CHECK_HEAD (1024 * 1024) /* a file check reads this much first */
+#define CHECK_TAIL (256 * 1024)  /* and this much at the end */
+#define DELIM ':'                /* never in a name */
+#define NOPOS (-2LL)             /* no file position asked for */
+
+struct side {
+	const char *dir;
+	int dfd;
+	int fd[NSLOTS];     /* -1 when the slot is free (on both sides) */
+	unsigned char *buf; /* MAX_IO bytes read back */
+};
+
+struct model {
+	struct side s[2]; /* [0] under test, [1] reference */
+	const char *argv0;
+	unsigned long long seed;
+	uint64_t rng;
+	unsigned long n;  /* operations asked for */
+	unsigned long op; /* number of the current one */
+	int prefixlen;
+	bool verbose;
+	int nopen;
+	unsigned long orphan_ops;
+	unsigned char *wbuf;
+	char desc[512]; /* the current operation, for reports */
+	char slot_desc[NSLOTS][288];
+	char pool[NPOOL][NAME_MAX + 1];
+	char name[2][320]; /* the names picked for this operation */
+};
+
+struct list {
+	size_t n, cap;
+	char **v;
+};
+
+/* What one side gave for one operation. */
+struct res {
+	long long ret; /* -1 on failure */
+	int err;       /* errno on failure, else 0 */
+	long long pos; /* file position afterwards, or NOPOS */
+	const unsigned char *data; /* ret bytes read, or NULL */
+	bool has_st;
+	struct stat st;
+	struct list *ls;
+};
+
+/* ---- random numbers: splitmix64 ---- */
+
+static uint64_t rnd(struct model *m)
+{
+	uint64_t z = (m->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static long long below(struct model *m, long long n)
+{
+	return n > 0 ? (long long)(rnd(m) % (uint64_t)n) : 0;
+}
+
+static bool chance(struct model *m, int pct)
+{
+	return below(m, 100) < pct;
+}
+
+static void fill(struct model *m, size_t len)
+{
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t v = rnd(m);
+
+		memcpy(m->wbuf + i, &v, len - i < 8 ? len - i : 8);
+	}
+}
+
+/* ---- printing ---- */
+
+#define E(x) { x, #x }
+static const struct {
+	int e;
+	const char *name;
+} errnames[] = {
+	E(EPERM), E(ENOENT), E(EIO), E(ENXIO), E(EBADF), E(EAGAIN),
+	E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV),
+	E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE),
+	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
+	E(ERANGE), E(ENAMETOOLONG), E(ENOSYS), E(ENOTEMPTY), E(ELOOP),
+	E(EOVERFLOW), E(EOPNOTSUPP), E(ENOTCONN), E(ESTALE),
+};
+#undef E
+
+static const char *errname(int e)
+{
+	static char other[24];
+
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].e == e)
+			return errnames[i].name;
+	snprintf(other, sizeof(other), "errno %d", e);
+	return other;
+}
+
+/* NAME quoted, with bytes outside printable ASCII as \xNN; a long one
+ * shortened to its start and its length. */
+static const char *show_name(const char *name, char *out, size_t size)
+{
+	size_t len = strlen(name), o = 0;
+
+	out[o++] = '"';
+	for (size_t i = 0; i < len && i < 24 && o + 8 < size; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			o += snprintf(out + o, size - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (len > 24)
+		snprintf(out + o, size - o, "...\" (%zu bytes)", len);
+	else
+		snprintf(out + o, size - o, "\"");
+	return out;
+}
+
+static void show_flags(int flags, char *out, size_t size)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} opt[] = {
+		{ O_CREAT, "O_CREAT" },	    { O_EXCL, "O_EXCL" },
+		{ O_TRUNC, "O_TRUNC" },	    { O_APPEND, "O_APPEND" },
+		{ O_DIRECTORY, "O_DIRECTORY" },
+	};
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR" };
+	size_t o = snprintf(out, size, "%s", acc[flags & O_ACCMODE]);
+
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if ((flags & opt[i].flag) && o < size)
+			o += snprintf(out + o, size - o, "|%s", opt[i].name);
+}
+
+static void describe(struct model *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void describe(struct model *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->desc, sizeof(m->desc), fmt, ap);
+	va_end(ap);
+}
+
+static void show_stat(const struct stat *st)
+{
+	printf(", mode 0%o size %lld nlink %lu uid %u gid %u",
+	       (unsigned)st->st_mode, (long long)st->st_size,
+	       (unsigned long)st->st_nlink, (unsigned)st->st_uid,
+	       (unsigned)st->st_gid);
+}
+
+static void show_res(const char *who, const char *dir, const struct res *r)
+{
+	printf("#   %s (%s): ", who, dir);
+	if (r->ret < 0)
+		printf("-1 %s (%s)", errname(r->err), strerror(r->err));
+	else
+		printf("%lld", r->ret);
+	if (r->pos != NOPOS)
+		printf(", file position %lld", r->pos);
+	if (r->has_st)
+		show_stat(&r->st);
+	printf("\n");
+}
+
+static void dump(const char *who, const unsigned char *p, size_t at,
+		 size_t len)
+{
+	printf("#   %-10s bytes %zu..:", who, at);
+	for (size_t i = at; i < len && i < at + 16; i++)
+		printf(" %02x", p[i]);
+	printf("\n");
+}
+
+static void show_data_diff(const struct res r[2])
+{
+	size_t i = 0, len = (size_t)r[0].ret;
+
+	while (i < len && r[0].data[i] == r[1].data[i])
+		i++;
+	printf("#   the %zu bytes read differ first at byte %zu:\n", len, i);
+	dump("under test", r[0].data, i, len);
+	dump("reference", r[1].data, i, len);
+}
+
+static void show_list_diff(const struct list *a, const struct list *b)
+{
+	size_t i = 0, j = 0;
+	char nm[128];
+
+	while (i < a->n || j < b->n) {
+		int c = i == a->n ? 1 : j == b->n ? -1 :
+						    strcmp(a->v[i], b->v[j]);
+
+		if (c < 0)
+			printf("#   only under test: %s\n",
+			       show_name(a->v[i], nm, sizeof(nm)));
+		if (c > 0)
+			printf("#   only in reference: %s\n",
+			       show_name(b->v[j], nm, sizeof(nm)));
+		i += c <= 0;
+		j += c >= 0;
+	}
+}
+
+/* ---- results ---- */
+
+static void res_init(struct res *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->pos = NOPOS;
+}
+
+/* Call right after the call that gave RET, while errno is its. */
+static void res_set(struct res *r, long long ret)
+{
+	r->ret = ret < 0 ? -1 : ret;
+	r->err = ret < 0 ? errno : 0;
+}
+
+static void res_pos(struct res *r, int fd)
+{
+	r->pos = lseek(fd, 0, SEEK_CUR);
+}
+
+static bool same_stat(const struct stat *a, const struct stat *b)
+{
+	if ((a->st_mode & S_IFMT) != (b->st_mode & S_IFMT))
+		return false;
+	if (!S_ISREG(a->st_mode))
+		return true; /* "." and "..": only their type */
+	return a->st_mode == b->st_mode && a->st_size == b->st_size &&
+	       a->st_nlink == b->st_nlink && a->st_uid == b->st_uid &&
+	       a->st_gid == b->st_gid;
+}
+
+static bool same_list(const struct list *a, const struct list *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return false;
+	return true;
+}
+
+static const char *differs(const struct res r[2])
+{
+	if (r[0].ret != r[1].ret || r[0].err != r[1].err)
+		return "result";
+	if (r[0].pos != r[1].pos)
+		return "file position";
+	if (r[0].data && r[0].ret > 0 &&
+	    memcmp(r[0].data, r[1].data, (size_t)r[0].ret))
+		return "data";
+	if (r[0].has_st != r[1].has_st ||
+	    (r[0].has_st && !same_stat(&r[0].st, &r[1].st)))
+		return "stat";
+	if (r[0].ls && r[1].ls && !same_list(r[0].ls, r[1].ls))
+		return "listing";
+	return NULL;
+}
+
+static void report(struct model *m, const char *what, const struct res r[2])
+{
+	printf("# DIFFERENCE (%s) at operation %lu, seed %llu\n", what, m->op,
+	       m->seed);
+	printf("#   operation: %s\n", m->desc);
+	show_res("under test", m->s[0].dir, &r[0]);
+	show_res("reference", m->s[1].dir, &r[1]);
+	if (!strcmp(what, "data"))
+		show_data_diff(r);
+	if (!strcmp(what, "listing"))
+		show_list_diff(r[0].ls, r[1].ls);
+	printf("# rerun: %s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
+	       " (both empty)\n",
+	       m->argv0, m->seed, m->op, m->prefixlen);
+}
+
+/* 0 when both sides gave the same, else report and 1. */
+static int compare(struct model *m, const struct res r[2])
+{
+	const char *what = differs(r);
+
+	if (what) {
+		report(m, what, r);
+		return 1;
+	}
+	if (m->verbose) {
+		printf("# %lu %s = %lld", m->op, m->desc, r[1].ret);
+		if (r[1].ret < 0)
+			printf(" %s", errname(r[1].err));
+		printf("\n");
+	}
+	return 0;
+}
+
+/* ---- picking arguments ---- */
+
+static void make_pool(struct model *m)
+{
+	static const char *const fixed[NPOOL - 1] = {
+		"a", "b", "c", "data.bin", "x y", "-n", "UPPER.case",
+	};
+	int longest = NAME_MAX - m->prefixlen;
+
+	for (int i = 0; i < NPOOL - 1; i++)
+		snprintf(m->pool[i], sizeof(m->pool[i]), "%s", fixed[i]);
+	memset(m->pool[NPOOL - 1], 'L', longest);
+	m->pool[NPOOL - 1][longest] = '\0';
+}
+
+/* A name for argument WHICH: mostly from the pool, sometimes an odd or a
+ * bad one. "." and ".." only where DOTS (never for chmod: ".." of the
+ * reference is /dev/shm). */
+static const char *pick_name(struct model *m, int which, bool dots)
+{
+	char *n = m->name[which];
+	long long r = below(m, 100);
+	int c;
+
+	if (r >= 12 || (r < 3 && !dots)) {
+		strcpy(n, m->pool[below(m, NPOOL)]);
+	} else if (r >= 8) { /* a byte from 1..255, not '/' */
+		do
+			c = 1 + (int)below(m, 255);
+		while (c == '/' || c == DELIM);
+		snprintf(n, sizeof(m->name[0]), "q%cz", c);
+	} else if (r >= 5) { /* too long, on both sides */
+		size_t len = chance(m, 50) ? NAME_MAX + 1 : 300;
+
+		memset(n, 'L', len);
+		n[len] = '\0';
+	} else if (r >= 3) {
+		n[0] = '\0';
+	} else {
+		strcpy(n, chance(m, 50) ? "." : "..");
+	}
+	return n;
+}
+
+static const char *name_arg(struct model *m, int which, bool dots, char *out,
+			    size_t size)
+{
+	return show_name(pick_name(m, which, dots), out, size);
+}
+
+static long long pick_off(struct model *m)
+{
+	long long r = below(m, 100);
+
+	if (r < 70)
+		return below(m, NEAR);
+	if (r < 88)
+		return below(m, 8192);
+	if (r < 98)
+		return NEAR + below(m, FAR);
+	return VERY_FAR + below(m, FAR);
+}
+
+static size_t pick_len(struct model *m)
+{
+	long long r = below(m, 100);
+
+	if (r < 5)
+		return 0;
+	if (r < 50)
+		return (size_t)below(m, 4097);
+	return (size_t)below(m, MAX_IO + 1);
+}
+
+static long long pick_size(struct model *m)
+{
+	long long r = below(m, 100);
+
+	if (r < 10)
+		return 0;
+	if (r < 12)
+		return -1;
+	return pick_off(m);
+}
+
+static mode_t pick_mode(struct model *m)
+{
+	static const mode_t modes[] = {
+		0644, 0600, 0666, 0400, 0444, 0755, 0700, 0, 04755, 02750, 01644,
+	};
+
+	if (chance(m, 10))
+		return (mode_t)below(m, 07777 + 1);
+	return modes[below(m, sizeof(modes) / sizeof(modes[0]))];
+}
+
+static int pick_flags(struct model *m)
+{
+	static const int acc[] = { O_RDONLY, O_WRONLY, O_RDWR, O_RDWR };
+	int f = acc[below(m, 4)];
+
+	if (chance(m, 60))
+		f |= O_CREAT;
+	if (chance(m, 15))
+		f |= O_EXCL;
+	if (chance(m, 15))
+		f |= O_TRUNC;
+	if (chance(m, 20))
+		f |= O_APPEND;
+	if (chance(m, 3))
+		f |= O_DIRECTORY;
+	return f;
+}
+
+/* ---- open files ---- */
+
+static bool slot_open(const struct model *m, int k)
+{
+	return m->s[0].fd[k] >= 0;
+}
+
+/* A random open slot (there is one); counts the operations on files
+ * unlinked or renamed over while open. */
+static int pick_slot(struct model *m)
+{
+	int k = (int)below(m, NSLOTS);
+	struct stat st;
+
+	while (!slot_open(m, k))
+		k = (k + 1) % NSLOTS;
+	if (fstat(m->s[1].fd[k], &st) == 0 && st.st_nlink == 0)
+		m->orphan_ops++;
+	return k;
+}
+
+static int close_slot(struct model *m, int k)
+{
+	struct res r[2];
+
+	describe(m, "close(%s)", m->slot_desc[k]);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], close(m->s[i].fd[k]));
+		m->s[i].fd[k] = -1;
+	}
+	m->nopen--;
+	return compare(m, r);
+}
+
+/* A free slot, closing a random one when all are taken; -1 when that
+ * close differed. */
+static int free_slot(struct model *m)
+{
+	int k;
+
+	for (k = 0; k < NSLOTS; k++)
+		if (!slot_open(m, k))
+			return k;
+	k = (int)below(m, NSLOTS);
+	return close_slot(m, k) ? -1 : k;
+}
+
+/* Keep the files just opened in slot K, unless they are directories or
+ * the sides differed. */
+static void keep(struct model *m, int k, const int fd[2],
+		 const struct res r[2], bool diff)
+{
+	if (!diff && fd[0] >= 0 && S_ISREG(r[1].st.st_mode)) {
+		m->s[0].fd[k] = fd[0];
+		m->s[1].fd[k] = fd[1];
+		m->nopen++;
+		return;
+	}
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+}
+
+/* ---- the operations: each picks its arguments, applies them to both
+ * sides, and returns compare()'s verdict ---- */
+
+static int op_open(struct model *m)
+{
+	char nm[128], fl[128];
+	const char *name;
+	int flags = pick_flags(m), k, fd[2], diff;
+	mode_t mode = pick_mode(m);
+	struct res r[2];
+
+	show_flags(flags, fl, sizeof(fl));
+	name_arg(m, 0, true, nm, sizeof(nm));
+	name = m->name[0];
+	k = free_slot(m);
+	if (k < 0)
+		return 1;
+	describe(m, "open(%s, %s, 0%o) as fd%d", nm, fl, (unsigned)mode, k);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		fd[i] = openat(m->s[i].dfd, name, flags, mode);
+		res_set(&r[i], fd[i] < 0 ? -1 : 0);
+		if (fd[i] >= 0)
+			r[i].has_st = fstat(fd[i], &r[i].st) == 0;
+	}
+	diff = compare(m, r);
+	snprintf(m->slot_desc[k], sizeof(m->slot_desc[k]), "fd%d %s %s", k,
+		 nm, fl);
+	keep(m, k, fd, r, diff);
+	return diff;
+}
+
+static int op_close(struct model *m)
+{
+	return close_slot(m, pick_slot(m));
+}
+
+static int op_read(struct model *m)
+{
+	int k = pick_slot(m);
+	size_t len = pick_len(m);
+	struct res r[2];
+
+	describe(m, "read(%s, %zu)", m->slot_desc[k], len);
+	for (int i = 0; i < 2; i++) {
+		struct side *s = &m->s[i];
+
+		res_init(&r[i]);
+		res_set(&r[i], read(s->fd[k], s->buf, len));
+		r[i].data = s->buf;
+		res_pos(&r[i], s->fd[k]);
+	}
+	return compare(m, r);
+}
+
+static int op_write(struct model *m)
+{
+	int k = pick_slot(m);
+	size_t len = pick_len(m);
+	struct res r[2];
+
+	fill(m, len);
+	describe(m, "write(%s, %zu)", m->slot_desc[k], len);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], write(m->s[i].fd[k], m->wbuf, len));
+		res_pos(&r[i], m->s[i].fd[k]);
+	}
+	return compare(m, r);
+}
+
+static int op_pread(struct model *m)
+{
+	int k = pick_slot(m);
+	size_t len = pick_len(m);
+	long long off = chance(m, 1) ? -1 : pick_off(m);
+	struct res r[2];
+
+	describe(m, "pread(%s, %zu, %lld)", m->slot_desc[k], len, off);
+	for (int i = 0; i < 2; i++) {
+		struct side *s = &m->s[i];
+
+		res_init(&r[i]);
+		res_set(&r[i], pread(s->fd[k], s->buf, len, (off_t)off));
+		r[i].data = s->buf;
+		res_pos(&r[i], s->fd[k]);
+	}
+	return compare(m, r);
+}
+
+static int op_pwrite(struct model *m)
+{
+	int k = pick_slot(m);
+	size_t len = pick_len(m);
+	long long off = chance(m, 1) ? -1 : pick_off(m);
+	struct res r[2];
+
+	fill(m, len);
+	describe(m, "pwrite(%s, %zu, %lld)", m->slot_desc[k], len, off);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], pwrite(m->s[i].fd[k], m->wbuf, len, (off_t)off));
+		res_pos(&r[i], m->s[i].fd[k]);
+	}
+	return compare(m, r);
+}
+
+static int op_lseek(struct model *m)
+{
+	static const char *const wname[] = { "SEEK_SET", "SEEK_CUR",
+					     "SEEK_END" };
+	int k = pick_slot(m), whence = (int)below(m, 3);
+	long long off;
+	struct res r[2];
+
+	if (whence == SEEK_SET)
+		off = chance(m, 5) ? -1 - below(m, 4096) : pick_off(m);
+	else
+		off = below(m, 2 * NEAR) - NEAR;
+	describe(m, "lseek(%s, %lld, %s)", m->slot_desc[k], off,
+		 wname[whence]);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], lseek(m->s[i].fd[k], (off_t)off, whence));
+		res_pos(&r[i], m->s[i].fd[k]);
+	}
+	return compare(m, r);
+}
+
+static int op_ftruncate(struct model *m)
+{
+	int k = pick_slot(m);
+	long long size = pick_size(m);
+	struct res r[2];
+
+	describe(m, "ftruncate(%s, %lld)", m->slot_desc[k], size);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], ftruncate(m->s[i].fd[k], (off_t)size));
+		res_pos(&r[i], m->s[i].fd[k]);
+	}
+	return compare(m, r);
+}
+
+static int op_truncate(struct model *m)
+{
+	char nm[128], path[PATH_MAX + 512];
+	long long size = pick_size(m);
+	const char *name;
+	struct res r[2];
+
+	name_arg(m, 0, true, nm, sizeof(nm));
+	name = m->name[0];
+	describe(m, "truncate(%s, %lld)", nm, size);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", m->s[i].dir, name);
+		res_init(&r[i]);
+		res_set(&r[i], truncate(path, (off_t)size));
+	}
+	return compare(m, r);
+}
+
+static int op_unlink(struct model *m)
+{
+	char nm[128];
+	const char *name;
+	struct res r[2];
+
+	name_arg(m, 0, true, nm, sizeof(nm));
+	name = m->name[0];
+	describe(m, "unlink(%s)", nm);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], unlinkat(m->s[i].dfd, name, 0));
+	}
+	return compare(m, r);
+}
+
+static int op_rename(struct model *m)
+{
+	static const unsigned flags[] = { 0, 0, RENAME_NOREPLACE,
+					  RENAME_EXCHANGE };
+	static const char *const fname[] = { "0", "0", "RENAME_NOREPLACE",
+					     "RENAME_EXCHANGE" };
+	char from[128], to[128];
+	int f = (int)below(m, 4);
+	struct res r[2];
+
+	name_arg(m, 0, true, from, sizeof(from));
+	name_arg(m, 1, true, to, sizeof(to));
+	describe(m, "rename(%s, %s, %s)", from, to, fname[f]);
+	for (int i = 0; i < 2; i++) {
+		int dfd = m->s[i].dfd;
+
+		res_init(&r[i]);
+		res_set(&r[i], renameat2(dfd, m->name[0], dfd, m->name[1],
+					 flags[f]));
+	}
+	return compare(m, r);
+}
+
+static int op_chmod(struct model *m)
+{
+	char nm[128];
+	mode_t mode = pick_mode(m);
+	struct res r[2];
+
+	name_arg(m, 0, false, nm, sizeof(nm));
+	describe(m, "chmod(%s, 0%o)", nm, (unsigned)mode);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], fchmodat(m->s[i].dfd, m->name[0], mode, 0));
+	}
+	return compare(m, r);
+}
+
+static int op_fchmod(struct model *m)
+{
+	int k = pick_slot(m);
+	mode_t mode = pick_mode(m);
+	struct res r[2];
+
+	describe(m, "fchmod(%s, 0%o)", m->slot_desc[k], (unsigned)mode);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], fchmod(m->s[i].fd[k], mode));
+	}
+	return compare(m, r);
+}
+
+static int op_stat(struct model *m)
+{
+	char nm[128];
+	struct res r[2];
+
+	name_arg(m, 0, true, nm, sizeof(nm));
+	describe(m, "stat(%s)", nm);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], fstatat(m->s[i].dfd, m->name[0], &r[i].st, 0));
+		r[i].has_st = r[i].ret == 0;
+	}
+	return compare(m, r);
+}
+
+static int op_fstat(struct model *m)
+{
+	int k = pick_slot(m);
+	struct res r[2];
+
+	describe(m, "fstat(%s)", m->slot_desc[k]);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], fstat(m->s[i].fd[k], &r[i].st));
+		r[i].has_st = r[i].ret == 0;
+	}
+	return compare(m, r);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_free(struct list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void list_add(struct list *l, const char *name)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n] = strdup(name);
+	if (!l->v || !l->v[l->n]) {
+		perror("model");
+		exit(2);
+	}
+	l->n++;
+}
+
+/* The sorted names in DIR but "." and "..": 0, or -1. */
+static long long list_dir(const char *dir, struct list *l)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int err;
+
+	if (!d)
+		return -1;
+	errno = 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			list_add(l, e->d_name);
+	err = errno;
+	closedir(d);
+	errno = err;
+	if (err)
+		return -1;
+	qsort(l->v, l->n, sizeof(*l->v), by_name);
+	return 0;
+}
+
+static int op_readdir(struct model *m)
+{
+	struct list l[2] = { { 0 } };
+	struct res r[2];
+	int diff;
+
+	describe(m, "readdir()");
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], list_dir(m->s[i].dir, &l[i]));
+		r[i].ls = &l[i];
+	}
+	diff = compare(m, r);
+	list_free(&l[0]);
+	list_free(&l[1]);
+	return diff;
+}
+
+/* Compare bytes FROM..TO of the files open as FD on both sides. */
+static int check_range(struct model *m, const int fd[2], const char *nm,
+		       long long from, long long to)
+{
+	struct res r[2];
+
+	for (long long off = from; off < to; off += MAX_IO) {
+		size_t len = to - off < MAX_IO ? (size_t)(to - off) : MAX_IO;
+
+		describe(m, "check(%s): pread(%zu, %lld)", nm, len, off);
+		for (int i = 0; i < 2; i++) {
+			res_init(&r[i]);
+			res_set(&r[i], pread(fd[i], m->s[i].buf, len, off));
+			r[i].data = m->s[i].buf;
+		}
+		if (compare(m, r))
+			return 1;
+	}
+	return 0;
+}
+
+/* Compare the open files' contents: all of a small file, the head and the
+ * tail of a big (maybe sparse) one. */
+static int check_contents(struct model *m, const int fd[2], const char *nm,
+			  long long size)
+{
+	long long tail = size - CHECK_TAIL;
+
+	if (check_range(m, fd, nm, 0, size < CHECK_HEAD ? size : CHECK_HEAD))
+		return 1;
+	if (size <= CHECK_HEAD)
+		return 0;
+	return check_range(m, fd, nm, tail > CHECK_HEAD ? tail : CHECK_HEAD,
+			   size);
+}
+
+/* Compare NAME on both sides: stat, then its bytes. */
+static int check_file(struct model *m, const char *name)
+{
+	char nm[128];
+	int fd[2], diff;
+	long long size;
+	struct res r[2];
+
+	show_name(name, nm, sizeof(nm));
+	describe(m, "check(%s): stat", nm);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], fstatat(m->s[i].dfd, name, &r[i].st, 0));
+		r[i].has_st = r[i].ret == 0;
+	}
+	if (compare(m, r))
+		return 1;
+	if (r[1].ret < 0 || !S_ISREG(r[1].st.st_mode))
+		return 0;
+	size = (long long)r[1].st.st_size;
+	describe(m, "check(%s): open(O_RDONLY)", nm);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		fd[i] = openat(m->s[i].dfd, name, O_RDONLY);
+		res_set(&r[i], fd[i] < 0 ? -1 : 0);
+	}
+	diff = compare(m, r) || check_contents(m, fd, nm, size);
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return diff;
+}
+
+static int op_check(struct model *m)
+{
+	return check_file(m, pick_name(m, 0, true));
+}
+
+/* After the last operation: the listing, every file, every close. */
+static int final_check(struct model *m)
+{
+	struct list l = { 0 };
+	int diff;
+
+	m->op = m->n + 1;
+	if (op_readdir(m))
+		return 1;
+	diff = list_dir(m->s[1].dir, &l) < 0;
+	if (diff)
+		perror(m->s[1].dir);
+	for (size_t i = 0; !diff && i < l.n; i++)
+		diff = check_file(m, l.v[i]);
+	list_free(&l);
+	for (int k = 0; !diff && k < NSLOTS; k++)
+		if (slot_open(m, k))
+			diff = close_slot(m, k);
+	return diff;
+}
+
+/* ---- the table ---- */
+
+struct op {
+	const char *name;
+	int weight;
+	bool needs_fd; /* works on an open file */
+	int (*run)(struct model *m);
+};
+
+static const struct op ops[] = {
+	{ .name = "open", .weight = 12, .run = op_open },
+	{ .name = "close", .weight = 4, .needs_fd = true, .run = op_close },
+	{ .name = "read", .weight = 8, .needs_fd = true, .run = op_read },
+	{ .name = "write", .weight = 8, .needs_fd = true, .run = op_write },
+	{ .name = "pread", .weight = 8, .needs_fd = true, .run = op_pread },
+	{ .name = "pwrite", .weight = 10, .needs_fd = true, .run = op_pwrite },
+	{ .name = "lseek", .weight = 5, .needs_fd = true, .run = op_lseek },
+	{ .name = "ftruncate", .weight = 5, .needs_fd = true,
+	  .run = op_ftruncate },
+	{ .name = "truncate", .weight = 4, .run = op_truncate },
+	{ .name = "unlink", .weight = 5, .run = op_unlink },
+	{ .name = "rename", .weight = 6, .run = op_rename },
+	{ .name = "chmod", .weight = 3, .run = op_chmod },
+	{ .name = "fchmod", .weight = 3, .needs_fd = true, .run = op_fchmod },
+	{ .name = "stat", .weight = 5, .run = op_stat },
+	{ .name = "fstat", .weight = 5, .needs_fd = true, .run = op_fstat },
+	{ .name = "readdir", .weight = 3, .run = op_readdir },
+	{ .name = "check", .weight = 2, .run = op_check },
+};
+
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
+
+static const struct op *pick_op(struct model *m)
+{
+	static int total;
+	long long r;
+	size_t i;
+
+	if (!total)
+		for (i = 0; i < NOPS; i++)
+			total += ops[i].weight;
+	r = below(m, total);
+	for (i = 0; r >= ops[i].weight; i++)
+		r -= ops[i].weight;
+	if (ops[i].needs_fd && !m->nopen)
+		return &ops[0];
+	return &ops[i];
+}
+
+/* ---- setup ---- */
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
+		" DIR_UNDER_TEST REFERENCE_DIR\n"
+		"  -s SEED       seed of the sequence (default: from the time)\n"
+		"  -n OPS        number of operations (default 10000)\n"
+		"  -p PREFIXLEN  length of the mount's prefix: names stay within"
+		" 255-PREFIXLEN bytes,\n"
+		"                but for deliberately over-long ones\n"
+		"  -v            print every operation\n",
+		argv0);
+	exit(2);
+}
+
+static unsigned long long number(const char *s, const char *argv0)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-')
+		usage(argv0);
+	return v;
+}
+
+static unsigned long long time_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000003ULL ^
+	       (unsigned long long)ts.tv_nsec ^ (unsigned long long)getpid();
+}
+
+static void parse_args(struct model *m, int argc, char **argv)
+{
+	int c;
+
+	m->seed = time_seed();
+	m->n = 10000;
+	while ((c = getopt(argc, argv, "s:n:p:vh")) != -1) {
+		if (c == 's')
+			m->seed = number(optarg, argv[0]);
+		else if (c == 'n')
+			m->n = (unsigned long)number(optarg, argv[0]);
+		else if (c == 'p')
+			m->prefixlen = (int)number(optarg, argv[0]);
+		else if (c == 'v')
+			m->verbose = true;
+		else
+			usage(argv[0]);
+	}
+	if (argc - optind != 2 || m->prefixlen > NAME_MAX - 8)
+		usage(argv[0]);
+	m->s[0].dir = argv[optind];
+	m->s[1].dir = argv[optind + 1];
+}
+
+static void *xmalloc(size_t size)
+{
+	void *p = malloc(size);
+
+	if (!p) {
+		perror("model");
+		exit(2);
+	}
+	return p;
+}
+
+static void open_side(struct side *s)
+{
+	if (strlen(s->dir) >= PATH_MAX) {
+		fprintf(stderr, "model: %s: %s\n", s->dir,
+			strerror(ENAMETOOLONG));
+		exit(2);
+	}
+	s->dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dfd < 0) {
+		fprintf(stderr, "model: %s: %s\n", s->dir, strerror(errno));
+		exit(2);
+	}
+	for (int k = 0; k < NSLOTS; k++)
+		s->fd[k] = -1;
+	s->buf = xmalloc(MAX_IO);
+}
+
+static int run(struct model *m)
+{
+	m->op = 0;
+	if (op_readdir(m))
+		return 1;
+	for (m->op = 1; m->op <= m->n; m->op++)
+		if (pick_op(m)->run(m))
+			return 1;
+	return final_check(m);
+}
+
+int main(int argc, char **argv)
+{
+	static struct model m;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	m.argv0 = argv[0];
+	parse_args(&m, argc, argv);
+	open_side(&m.s[0]);
+	open_side(&m.s[1]);
+	m.wbuf = xmalloc(MAX_IO);
+	m.rng = m.seed;
+	make_pool(&m);
+	umask(0);
+	printf("# model: seed %llu, %lu operations, %s against %s\n", m.seed,
+	       m.n, m.s[0].dir, m.s[1].dir);
+	if (run(&m))
+		return 1;
+	printf("# %lu operations on files unlinked or renamed over while"
+	       " open\n",
+	       m.orphan_ops);
+	printf("# %lu operations, seed %llu, identical\n", m.n, m.seed);
+	return 0;
+}
