@@ -49,7 +49,7 @@ struct node *nodes_find(struct nodetab *t, uint64_t ino)
 	struct node *n;
 
 	for (n = t->buckets[bucket(t, ino)]; n; n = n->next)
-		if (n->ino == ino)
+		if (n->ino == ino && !n->dir)
 			return n;
 	return NULL;
 }
@@ -90,6 +90,31 @@ int nodes_rename(struct nodetab *t, uint64_t ino, const char *name)
 	return 0;
 }
 
+static void link_node(struct nodetab *t, struct node *n)
+{
+	n->next = t->buckets[bucket(t, n->ino)];
+	t->buckets[bucket(t, n->ino)] = n;
+	t->count++;
+}
+
+static struct node *new_node(struct nodetab *t, uint64_t ino, const char *name,
+			     bool dir)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n || !(n->name = strdup(name))) {
+		free(n);
+		return NULL;
+	}
+	n->ino = ino;
+	n->dir = dir;
+	n->nlookup = 1;
+	n->fd = -1;
+	maybe_grow(t);
+	link_node(t, n);
+	return n;
+}
+
 struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name)
 {
 	struct node *n = nodes_find(t, ino);
@@ -100,19 +125,80 @@ struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name)
 		n->nlookup++;
 		return n;
 	}
-	n = calloc(1, sizeof(*n));
-	if (!n || !(n->name = strdup(name))) {
-		free(n);
-		return NULL;
+	return new_node(t, ino, name, false);
+}
+
+uint64_t nodes_dir_ino(const char *dir)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (*dir)
+		h = (h ^ (unsigned char)*dir++) * 1099511628211ULL;
+	/* tmpfs numbers its inodes upwards from 1: keep clear of them. */
+	return h | (1ULL << 63);
+}
+
+struct node *nodes_get_dir(struct nodetab *t, const char *dir)
+{
+	uint64_t ino = nodes_dir_ino(dir);
+	struct node *n;
+
+	for (n = t->buckets[bucket(t, ino)]; n; n = n->next)
+		if (n->dir && n->ino == ino && n->name &&
+		    strcmp(n->name, dir) == 0) {
+			n->nlookup++;
+			return n;
+		}
+	return new_node(t, ino, dir, true);
+}
+
+static void unlink_node(struct nodetab *t, struct node *n);
+
+/* Give N the name TO followed by what followed FROM in its name. */
+static int replace_prefix(struct node *n, size_t flen, const char *to)
+{
+	size_t tlen = strlen(to), rest = strlen(n->name) - flen;
+	char *name = malloc(tlen + rest + 1);
+
+	if (!name)
+		return ENOMEM;
+	memcpy(name, to, tlen);
+	memcpy(name + tlen, n->name + flen, rest + 1);
+	free(n->name);
+	n->name = name;
+	return 0;
+}
+
+int nodes_rename_dir(struct nodetab *t, const char *from, const char *to)
+{
+	size_t flen = strlen(from), i;
+	struct node *n, *next, *moved = NULL;
+	int err = 0;
+
+	for (i = 0; i < t->nbuckets; i++)
+		for (n = t->buckets[i]; n; n = next) {
+			next = n->next;
+			if (!n->name || strncmp(n->name, from, flen) != 0)
+				continue;
+			if (!to) {
+				free(n->name);
+				n->name = NULL;
+				continue;
+			}
+			err = replace_prefix(n, flen, to) ? ENOMEM : err;
+			if (!n->dir)
+				continue;
+			/* A directory's key is its name: set it aside. */
+			unlink_node(t, n);
+			n->next = moved;
+			moved = n;
+		}
+	for (n = moved; n; n = next) {
+		next = n->next;
+		n->ino = nodes_dir_ino(n->name);
+		link_node(t, n);
 	}
-	n->ino = ino;
-	n->nlookup = 1;
-	n->fd = -1;
-	maybe_grow(t);
-	n->next = t->buckets[bucket(t, ino)];
-	t->buckets[bucket(t, ino)] = n;
-	t->count++;
-	return n;
+	return err;
 }
 
 static void unlink_node(struct nodetab *t, struct node *n)

@@ -8,14 +8,18 @@
 #define PSHMFS_INODE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "shmobj.h"
 
 struct node {
-	uint64_t ino;      /* st_ino of the object: the table's key */
-	char *name;        /* object name; NULL once it was removed */
+	uint64_t ino;      /* the table's key and st_ino: the object's, or for
+			    * a directory one made from its name */
+	char *name;        /* object name; NULL once it was removed. For a
+			    * directory, its children's prefix ("Pa:b:") */
+	bool dir;
 	uint64_t nlookup;  /* references the kernel holds */
 	unsigned opens;    /* open file handles */
 	int fd;            /* the object, while opens > 0 */
@@ -40,6 +44,17 @@ struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name);
 
 /* The node of object INO, or NULL. Call with the lock held. */
 struct node *nodes_find(struct nodetab *t, uint64_t ino);
+
+/* Take a kernel reference on the node of directory DIR (its children's
+ * prefix), making it when new. Call with the lock held; NULL: no memory. */
+struct node *nodes_get_dir(struct nodetab *t, const char *dir);
+
+/* The inode number a directory shows: from its name, apart from objects'. */
+uint64_t nodes_dir_ino(const char *dir);
+
+/* Directory FROM is now TO (NULL: it was removed): every node at or below
+ * it follows. Call with the lock held; 0 or ENOMEM. */
+int nodes_rename_dir(struct nodetab *t, const char *from, const char *to);
 
 /* Drop N kernel references; frees the node when none is left. Takes the
  * lock. */

@@ -51,13 +51,24 @@ int names_join(const char *dir, const char *comp, char delim, char *out)
 	return 0;
 }
 
-const char *names_child(const char *dir, size_t dirlen, char delim,
-			const char *name)
+bool names_folds(const char *rest, char delim)
 {
-	const char *comp;
+	const char *c = rest, *end;
+	size_t len;
 
-	if (strncmp(name, dir, dirlen) != 0 || names_hidden(name))
-		return NULL;
-	comp = name + dirlen;
-	return comp_valid(comp, delim) ? comp : NULL;
+	if (*rest == '\0')
+		return false;
+	for (;;) {
+		end = delim ? strchr(c, delim) : NULL;
+		len = end ? (size_t)(end - c) : strlen(c);
+		if (len == 0)
+			/* Only a marker's trailing delimiter leaves one. */
+			return c != rest && !end;
+		if ((len == 1 && c[0] == '.') ||
+		    (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (!end)
+			return true;
+		c = end + 1;
+	}
 }

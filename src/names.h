@@ -27,10 +27,9 @@ int names_join(const char *dir, const char *comp, char delim, char *out);
 /* Is the object name NAME something we never show (semaphores)? */
 bool names_hidden(const char *name);
 
-/* If the object NAME lies directly in directory prefix DIR (of length
- * DIRLEN), return its component (pointing into NAME), else NULL. With a
- * delimiter, a name with more levels below is not a direct child. */
-const char *names_child(const char *dir, size_t dirlen, char delim,
-			const char *name);
+/* Does REST, an object name with the prefix taken off, fold into a valid
+ * path: components split at DELIM, none empty, ".", or "..", except that a
+ * directory's marker ends with DELIM ("a:b:" is the marker of a/b)? */
+bool names_folds(const char *rest, char delim);
 
 #endif

@@ -1,7 +1,8 @@
 /** @file
- * The FUSE glue: one pshmfs_<op>() per low-level operation, each a thin
- * call into the shm side (shmobj.c) and the inode table (inode.c). The
- * kernel's node id of a file is its struct node's address; the root is
+ * The FUSE glue for files: one pshmfs_<op>() per low-level operation, each
+ * a thin call into the shm side (shmobj.c) and the inode table (inode.c),
+ * and the ops table. Names and directories are in dirops.c. The kernel's
+ * node id of a file or directory is its struct node's address; the root is
  * FUSE_ROOT_ID. Every name from the kernel goes through names_join().
  */
 #include "config.h"
@@ -15,29 +16,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "index.h"
 #include "ops.h"
-
-#define TRACE(fs, ...)                                                  \
-	do {                                                            \
-		if ((fs)->debug)                                        \
-			fuse_log(FUSE_LOG_DEBUG, __VA_ARGS__);          \
-	} while (0)
-
-/* Room for an object name and its NUL. */
-typedef char objname_t[SHM_NAME_MAX + 1];
+#include "ops_i.h"
 
 /* A path to reach an fd (O_PATH ones too) for calls that want a path. */
 typedef char fdpath_t[32];
-
-static struct pshmfs *fs_of(fuse_req_t req)
-{
-	return fuse_req_userdata(req);
-}
-
-static struct node *node_of(fuse_ino_t ino)
-{
-	return (struct node *)(uintptr_t)ino;
-}
 
 static struct node *node_of_fh(const struct fuse_file_info *fi)
 {
@@ -48,26 +32,6 @@ static const char *fd_path(int fd, fdpath_t buf)
 {
 	snprintf(buf, sizeof(fdpath_t), "/proc/self/fd/%d", fd);
 	return buf;
-}
-
-/* The object name of NAME in directory PARENT. */
-static int child_name(struct pshmfs *fs, fuse_ino_t parent, const char *name,
-		      objname_t out)
-{
-	if (parent != FUSE_ROOT_ID)
-		return ENOTDIR;
-	return names_join(fs->o.prefix, name, '\0', out);
-}
-
-static void root_stat(struct pshmfs *fs, struct stat *st)
-{
-	if (fstat(fs->dirfd, st))
-		memset(st, 0, sizeof(*st));
-	st->st_ino = FUSE_ROOT_ID;
-	st->st_mode = S_IFDIR | fs->o.root_mode;
-	st->st_nlink = 2;
-	st->st_uid = fs->o.uid;
-	st->st_gid = fs->o.gid;
 }
 
 /* The attributes of node N, by its descriptor while open, else by name
@@ -89,6 +53,8 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 	pthread_mutex_unlock(&fs->nodes.lock);
 	if (err || by_fd)
 		return err;
+	if (n->dir)
+		return dir_stat(fs, name, st);
 	err = shmobj_stat(fs->dirfd, name, st);
 	if (!err && st->st_ino != n->ino)
 		err = ENOENT;
@@ -96,7 +62,8 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 }
 
 /* A descriptor of node N's object for the caller to close: a copy of the
- * open one, or an O_PATH one by name. */
+ * open one, or an O_PATH one by name; for a directory, its marker's, made
+ * if it had none. */
 static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 {
 	bool by_fd;
@@ -115,6 +82,8 @@ static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 	pthread_mutex_unlock(&fs->nodes.lock);
 	if (err || by_fd)
 		return err;
+	if (n->dir)
+		return dir_marker_fd(fs, name, fd);
 	*fd = openat(fs->dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (*fd < 0)
 		return errno == ELOOP ? ENOENT : errno;
@@ -125,8 +94,8 @@ static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 	return 0;
 }
 
-static void fill_entry(struct pshmfs *fs, struct node *n,
-		       const struct stat *st, struct fuse_entry_param *e)
+void fill_entry(struct pshmfs *fs, struct node *n, const struct stat *st,
+		struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = (uintptr_t)n;
@@ -136,8 +105,8 @@ static void fill_entry(struct pshmfs *fs, struct node *n,
 }
 
 /* Find the object NAME and take a kernel reference on its node. */
-static int lookup_name(struct pshmfs *fs, const char *name,
-		       struct fuse_entry_param *e)
+int lookup_name(struct pshmfs *fs, const char *name,
+		struct fuse_entry_param *e)
 {
 	struct stat st;
 	struct node *n;
@@ -174,26 +143,6 @@ static void pshmfs_destroy(void *userdata)
 	TRACE(fs, "destroy\n");
 }
 
-static void pshmfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-	struct pshmfs *fs = fs_of(req);
-	struct fuse_entry_param e;
-	objname_t obj;
-	int err;
-
-	TRACE(fs, "lookup: parent %" PRIu64 " name '%s'\n", parent, name);
-	err = child_name(fs, parent, name, obj);
-	/* A name that cannot exist is simply not there. */
-	if (err == EINVAL)
-		err = ENOENT;
-	if (!err)
-		err = lookup_name(fs, obj, &e);
-	if (err)
-		fuse_reply_err(req, err);
-	else
-		fuse_reply_entry(req, &e);
-}
-
 static void pshmfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	struct pshmfs *fs = fs_of(req);
@@ -225,7 +174,7 @@ static void pshmfs_getattr(fuse_req_t req, fuse_ino_t ino,
 	(void)fi;
 	TRACE(fs, "getattr: ino %" PRIu64 "\n", ino);
 	if (ino == FUSE_ROOT_ID)
-		root_stat(fs, &st);
+		err = dir_stat(fs, fs->o.prefix, &st);
 	else
 		err = node_stat(fs, node_of(ino), &st);
 	if (err)
@@ -332,6 +281,7 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			   int valid, struct fuse_file_info *fi)
 {
 	struct pshmfs *fs = fs_of(req);
+	struct node *n = node_of(ino);
 	struct stat st;
 	int fd = -1, err;
 
@@ -344,11 +294,11 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	err = node_fd(fs, node_of(ino), &fd);
+	err = node_fd(fs, n, &fd);
 	if (!err)
-		err = setattr_fd(fs, node_of(ino), fd, attr, valid);
-	if (!err && fstat(fd, &st))
-		err = errno;
+		err = setattr_fd(fs, n, fd, attr, valid);
+	if (!err && (n->dir ? node_stat(fs, n, &st) : fstat(fd, &st)))
+		err = n->dir ? ENOENT : errno;
 	if (fd >= 0)
 		close(fd);
 	if (err)
@@ -445,21 +395,21 @@ static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 		node_close(fs, n);
 }
 
-/* shmobj_create within nr_inodes=. */
-static int create_counted(struct pshmfs *fs, const char *name, mode_t mode,
-			  const struct fuse_ctx *ctx, int *fd, struct stat *st)
+/* shmobj_create within nr_inodes=; owned by UID and GID when we are root. */
+int create_counted(struct pshmfs *fs, const char *name, mode_t mode, uid_t uid,
+		   gid_t gid, int *fd, struct stat *st)
 {
 	struct quota *q = &fs->quota;
 	int err;
 
 	if (!q->max_objects)
-		return shmobj_create(fs->dirfd, name, mode, fs->own, ctx->uid,
-				     ctx->gid, fd, st);
+		return shmobj_create(fs->dirfd, name, mode, fs->own, uid, gid,
+				     fd, st);
 	pthread_mutex_lock(&q->lock);
 	err = quota_may_create(q);
 	if (!err)
-		err = shmobj_create(fs->dirfd, name, mode, fs->own, ctx->uid,
-				    ctx->gid, fd, st);
+		err = shmobj_create(fs->dirfd, name, mode, fs->own, uid, gid,
+				    fd, st);
 	if (!err)
 		q->objects++;
 	pthread_mutex_unlock(&q->lock);
@@ -476,7 +426,7 @@ static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
 	struct node *n;
 	int fd, err;
 
-	err = create_counted(fs, name, mode, ctx, &fd, &st);
+	err = create_counted(fs, name, mode, ctx->uid, ctx->gid, &fd, &st);
 	if (err)
 		return err;
 	pthread_mutex_lock(&fs->nodes.lock);
@@ -709,52 +659,6 @@ static void pshmfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	fuse_reply_err(req, err);
 }
 
-/* After a rename of FROM (object SRC) onto TO (object DST, if any). */
-static int rename_nodes(struct pshmfs *fs, const struct stat *src,
-			const struct stat *dst, const char *from,
-			const char *to, unsigned flags)
-{
-	int err;
-
-	pthread_mutex_lock(&fs->nodes.lock);
-	if (dst && dst->st_ino != src->st_ino)
-		nodes_rename(&fs->nodes, dst->st_ino,
-			     flags & RENAME_EXCHANGE ? from : NULL);
-	err = nodes_rename(&fs->nodes, src->st_ino, to);
-	pthread_mutex_unlock(&fs->nodes.lock);
-	return err;
-}
-
-static void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
-			  fuse_ino_t newparent, const char *newname,
-			  unsigned int flags)
-{
-	struct pshmfs *fs = fs_of(req);
-	objname_t from, to;
-	struct stat src, dst;
-	bool have_dst;
-	int err;
-
-	TRACE(fs, "rename: %" PRIu64 " '%s' -> %" PRIu64 " '%s' flags 0x%x\n",
-	      parent, name, newparent, newname, flags);
-	err = child_name(fs, parent, name, from);
-	if (err == EINVAL)
-		err = ENOENT;
-	if (!err)
-		err = child_name(fs, newparent, newname, to);
-	if (!err && (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)))
-		err = EINVAL;
-	if (!err)
-		err = shmobj_stat(fs->dirfd, from, &src);
-	have_dst = !err && shmobj_stat(fs->dirfd, to, &dst) == 0;
-	if (!err && renameat2(fs->dirfd, from, fs->dirfd, to, flags))
-		err = errno;
-	if (!err)
-		err = rename_nodes(fs, &src, have_dst ? &dst : NULL, from, to,
-				   flags);
-	fuse_reply_err(req, err);
-}
-
 static void pshmfs_refuse(fuse_req_t req, const char *what, const char *name)
 {
 	TRACE(fs_of(req), "%s: '%s': not possible in shm\n", what, name);
@@ -775,114 +679,6 @@ static void pshmfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	(void)ino;
 	(void)newparent;
 	pshmfs_refuse(req, "link", newname);
-}
-
-static void pshmfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
-			 mode_t mode)
-{
-	(void)parent;
-	(void)mode;
-	pshmfs_refuse(req, "mkdir", name);
-}
-
-static void pshmfs_opendir(fuse_req_t req, fuse_ino_t ino,
-			   struct fuse_file_info *fi)
-{
-	struct pshmfs *fs = fs_of(req);
-	struct shmlist *l;
-	int err;
-
-	TRACE(fs, "opendir: ino %" PRIu64 "\n", ino);
-	if (ino != FUSE_ROOT_ID) {
-		fuse_reply_err(req, ENOTDIR);
-		return;
-	}
-	l = calloc(1, sizeof(*l));
-	err = l ? shmdir_list(fs->dirfd, fs->o.prefix, '\0', l) : ENOMEM;
-	if (err) {
-		free(l);
-		fuse_reply_err(req, err);
-		return;
-	}
-	fi->fh = (uintptr_t)l;
-	if (fuse_reply_open(req, fi)) {
-		shmdir_free(l);
-		free(l);
-	}
-}
-
-/* Add entry I (0 ".", 1 "..", then the list) to BUF; its size or 0 when
- * it does not fit. With PLUS, the entry is looked up as well. */
-static size_t add_entry(fuse_req_t req, struct shmlist *l, size_t i, bool plus,
-			char *buf, size_t size)
-{
-	struct pshmfs *fs = fs_of(req);
-	struct fuse_entry_param e = { .attr.st_mode = S_IFDIR };
-	const char *name = i == 0 ? "." : i == 1 ? ".." : l->ents[i - 2].name;
-	objname_t obj;
-	size_t len;
-
-	e.attr.st_ino = i < 2 ? FUSE_ROOT_ID : l->ents[i - 2].ino;
-	if (i >= 2)
-		e.attr.st_mode = S_IFREG;
-	if (!plus)
-		return fuse_add_direntry(req, buf, size, name, &e.attr, i + 1);
-	/* Gone since the listing, or unnameable: an entry with no inode,
-	 * which the kernel skips. */
-	if (i >= 2 && (child_name(fs, FUSE_ROOT_ID, name, obj) ||
-		       lookup_name(fs, obj, &e)))
-		e.ino = 0;
-	len = fuse_add_direntry_plus(req, buf, size, name, &e, i + 1);
-	if (len > size && e.ino)
-		nodes_forget(&fs->nodes, node_of(e.ino), 1);
-	return len;
-}
-
-static void readdir_common(fuse_req_t req, size_t size, off_t off,
-			   struct fuse_file_info *fi, bool plus)
-{
-	struct shmlist *l = (struct shmlist *)(uintptr_t)fi->fh;
-	char *buf = malloc(size);
-	size_t used = 0, len;
-
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	for (size_t i = (size_t)off; i < l->n + 2; i++) {
-		len = add_entry(req, l, i, plus, buf + used, size - used);
-		if (len > size - used)
-			break;
-		used += len;
-	}
-	fuse_reply_buf(req, buf, used);
-	free(buf);
-}
-
-static void pshmfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
-			   off_t off, struct fuse_file_info *fi)
-{
-	TRACE(fs_of(req), "readdir: ino %" PRIu64 " off %jd\n", ino, (intmax_t)off);
-	readdir_common(req, size, off, fi, false);
-}
-
-static void pshmfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
-			       off_t off, struct fuse_file_info *fi)
-{
-	TRACE(fs_of(req), "readdirplus: ino %" PRIu64 " off %jd\n", ino,
-	      (intmax_t)off);
-	readdir_common(req, size, off, fi, true);
-}
-
-static void pshmfs_releasedir(fuse_req_t req, fuse_ino_t ino,
-			      struct fuse_file_info *fi)
-{
-	struct shmlist *l = (struct shmlist *)(uintptr_t)fi->fh;
-
-	(void)ino;
-	shmdir_free(l);
-	free(l);
-	fuse_reply_err(req, 0);
 }
 
 static uint64_t left(uint64_t max, uint64_t used)
@@ -935,6 +731,7 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.setattr = pshmfs_setattr,
 	.mknod = pshmfs_mknod,
 	.mkdir = pshmfs_mkdir,
+	.rmdir = pshmfs_rmdir,
 	.symlink = pshmfs_symlink,
 	.link = pshmfs_link,
 	.unlink = pshmfs_unlink,

@@ -22,6 +22,7 @@
 static const struct fuse_opt opt_table[] = {
 	OPTION("prefix=%s", prefix),
 	OPTION("--prefix=%s", prefix),
+	OPTION("delim=%s", delim_s),
 	OPTION("mode=%s", mode),
 	OPTION("uid=%u", uid),
 	OPTION("uid=", uid_set),
@@ -41,6 +42,9 @@ void opts_help(FILE *f)
 	fprintf(f,
 		"pshmfs options:\n"
 		"    -o prefix=P            objects whose names begin with /P (default: all)\n"
+		"    -o delim=C             the byte that folds names into directories,\n"
+		"                           a:b is the file b in a (default: ':');\n"
+		"                           delim= for a flat namespace\n"
 		"    -o mode=M              the root directory's mode, octal (default: 1777)\n"
 		"    -o uid=N               the root directory's owner (default: who mounts)\n"
 		"    -o gid=N               the root directory's group (default: who mounts)\n"
@@ -81,6 +85,12 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 	err = names_check_prefix(o->prefix);
 	if (err)
 		return fail("prefix", o->prefix, err);
+	if (!o->delim_s)
+		o->delim = ':';
+	else if (strlen(o->delim_s) > 1 || o->delim_s[0] == '/')
+		return fail("delim", o->delim_s, EINVAL);
+	else
+		o->delim = o->delim_s[0];
 	o->root_mode = 01777;
 	if (o->mode && parse_mode(o->mode, &o->root_mode))
 		return fail("mode", o->mode, EINVAL);
@@ -102,6 +112,7 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 void opts_free(struct pshmfs_opts *o)
 {
 	free(o->prefix);
+	free(o->delim_s);
 	free(o->mode);
 	free(o->size);
 	free(o->nr_inodes);

@@ -12,6 +12,8 @@ struct fuse_args;
 
 struct pshmfs_opts {
 	char *prefix;        /* objects /PREFIX...; "" for all */
+	char *delim_s;       /* delim=, as text */
+	char delim;          /* folds names into directories; '\0': flat */
 	char *mode;          /* the root directory's, as text */
 	unsigned root_mode;
 	int uid_set, gid_set;

@@ -14,6 +14,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "index.h"
 #include "ops.h"
 #include "pshmfs.h"
 
@@ -113,6 +114,9 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	err = nodes_init(&fs->nodes);
 	if (!err)
 		err = shmobj_init();
+	if (!err)
+		err = index_open(&fs->index, fs->dirfd, SHM_DIR, fs->o.prefix,
+				 fs->o.delim);
 	if (err) {
 		fprintf(stderr, "pshmfs: %s\n", strerror(err));
 		return -1;
@@ -190,6 +194,8 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_fs:
+	if (fs.index)
+		index_close(fs.index);
 	if (fs.dirfd >= 0) {
 		nodes_destroy(&fs.nodes);
 		close(fs.dirfd);

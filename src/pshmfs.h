@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+struct index;
+
 #include "inode.h"
 #include "names.h"
 #include "opts.h"
@@ -22,6 +24,7 @@ struct pshmfs {
 	bool debug;          /* -d: trace every operation */
 	struct nodetab nodes;
 	struct quota quota;  /* size= and nr_inodes= */
+	struct index *index; /* the tree of names */
 };
 
 #endif

@@ -273,27 +273,7 @@ void shmobj_read_end(struct shmmap *m)
 	pthread_rwlock_unlock(&m->lock);
 }
 
-static int list_add(struct shmlist *l, size_t *cap, const char *comp,
-		    unsigned long ino)
-{
-	struct shment *grown;
-
-	if (l->n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		grown = realloc(l->ents, *cap * sizeof(*grown));
-		if (!grown)
-			return ENOMEM;
-		l->ents = grown;
-	}
-	l->ents[l->n].name = strdup(comp);
-	if (!l->ents[l->n].name)
-		return ENOMEM;
-	l->ents[l->n++].ino = ino;
-	return 0;
-}
-
-/* Is the entry a regular file? tmpfs fills d_type; others may not. */
-static bool entry_regular(int dirfd, const struct dirent *d)
+bool shmdir_regular(int dirfd, const struct dirent *d)
 {
 	struct stat st;
 
@@ -302,8 +282,7 @@ static bool entry_regular(int dirfd, const struct dirent *d)
 	return shmobj_stat(dirfd, d->d_name, &st) == 0;
 }
 
-/* Call FN for every entry of the shm directory until it returns non-zero. */
-static int shmdir_each(int dirfd, int (*fn)(int, const struct dirent *, void *),
+int shmdir_each(int dirfd, int (*fn)(int, const struct dirent *, void *),
 		       void *arg)
 {
 	struct dirent *d;
@@ -324,37 +303,6 @@ static int shmdir_each(int dirfd, int (*fn)(int, const struct dirent *, void *),
 	if (!err && errno)
 		err = errno;
 	closedir(dp);
-	return err;
-}
-
-struct list_ctx {
-	const char *dir;
-	size_t dirlen;
-	char delim;
-	size_t cap;
-	struct shmlist *out;
-};
-
-static int list_one(int dirfd, const struct dirent *d, void *arg)
-{
-	struct list_ctx *c = arg;
-	const char *comp = names_child(c->dir, c->dirlen, c->delim, d->d_name);
-
-	if (!comp || !entry_regular(dirfd, d))
-		return 0;
-	return list_add(c->out, &c->cap, comp, d->d_ino);
-}
-
-int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out)
-{
-	struct list_ctx c = { dir, strlen(dir), delim, 0, out };
-	int err;
-
-	out->ents = NULL;
-	out->n = 0;
-	err = shmdir_each(dirfd, list_one, &c);
-	if (err)
-		shmdir_free(out);
 	return err;
 }
 
@@ -385,13 +333,4 @@ int shmdir_usage(int dirfd, const char *prefix, struct shmusage *u)
 	u->bytes = 0;
 	u->objects = 0;
 	return shmdir_each(dirfd, usage_one, &c);
-}
-
-void shmdir_free(struct shmlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->ents[i].name);
-	free(l->ents);
-	l->ents = NULL;
-	l->n = 0;
 }

@@ -81,19 +81,14 @@ int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
 		      const char **p, size_t *n);
 void shmobj_read_end(struct shmmap *m);
 
-/* The regular files directly in directory prefix DIR (see names_child):
- * their components and inode numbers; free with shmdir_free(). Returns 0
- * or errno. */
-struct shment {
-	char *name;
-	unsigned long ino;
-};
-struct shmlist {
-	struct shment *ents;
-	size_t n;
-};
-int shmdir_list(int dirfd, const char *dir, char delim, struct shmlist *out);
-void shmdir_free(struct shmlist *l);
+/* Call FN for every entry of the shm directory until it returns non-zero;
+ * returns that value, or errno. */
+struct dirent;
+int shmdir_each(int dirfd, int (*fn)(int, const struct dirent *, void *),
+		void *arg);
+
+/* Is the entry a regular file? tmpfs fills d_type; others may not. */
+bool shmdir_regular(int dirfd, const struct dirent *d);
 
 /* What the objects whose names begin with PREFIX hold, as tmpfs counts:
  * allocated bytes (st_blocks) and objects. Returns 0 or errno. */

@@ -44,17 +44,20 @@ static void test_join(void)
 	       "join: 256 bytes with prefix");
 }
 
-static void test_child(void)
+static void test_folds(void)
 {
-	is_str(names_child("app.", 4, '\0', "app.x"), "x", "child: direct");
-	ok(names_child("app.", 4, '\0', "other") == NULL, "child: other prefix");
-	ok(names_child("app.", 4, '\0', "app.") == NULL,
-	   "child: the prefix itself is no child");
-	is_str(names_child("", 0, '\0', "x"), "x", "child: empty prefix");
-	ok(names_child("", 0, '\0', "sem.x") == NULL, "child: semaphore hidden");
-	ok(names_child("a:", 2, ':', "a:b:c") == NULL,
-	   "child: deeper names are not direct children");
-	is_str(names_child("a:", 2, ':', "a:b"), "b", "child: one level down");
+	ok(names_folds("x", ':'), "folds: a file");
+	ok(names_folds("a:b:c", ':'), "folds: a file two levels down");
+	ok(names_folds("a:", ':'), "folds: a directory's marker");
+	ok(names_folds("a:b:", ':'), "folds: a marker one level down");
+	ok(!names_folds("", ':'), "folds: not the prefix itself");
+	ok(!names_folds(":a", ':'), "folds: not an empty first component");
+	ok(!names_folds("a::b", ':'), "folds: not an empty middle component");
+	ok(!names_folds("a::", ':'), "folds: not an empty component before a marker's");
+	ok(!names_folds("a:..:b", ':'), "folds: not '..'");
+	ok(!names_folds(".:b", ':'), "folds: not '.'");
+	ok(names_folds("a:b", '\0'), "folds: flat, ':' is a plain byte");
+	ok(!names_folds("..", '\0'), "folds: flat, not '..'");
 }
 
 static void test_prefix(void)
@@ -71,9 +74,9 @@ static void test_prefix(void)
 
 int main(void)
 {
-	plan(27);
+	plan(32);
 	test_join();
-	test_child();
+	test_folds();
 	test_prefix();
 	return done();
 }

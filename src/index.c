@@ -1,0 +1,449 @@
+/** @file
+ * The index of names: see index.h.
+ *
+ * Entries are kept in one hash table keyed by object name: a file by its
+ * own name, a directory by its children's prefix ("Pa:b:", which is also
+ * its marker's name). Each directory links its children in a list and
+ * counts the objects at or below it (its marker included): it exists while
+ * that count is not zero.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "names.h"
+#include "shmobj.h"
+
+struct ient {
+	char *name;
+	struct ient *hnext;          /* hash chain */
+	struct ient *parent;
+	struct ient *first;          /* directories: children */
+	struct ient *prev, *next;    /* siblings */
+	uint64_t ino;                /* files: st_ino */
+	uint32_t below;              /* directories: objects at or below */
+	uint32_t nsubdirs, nchildren;
+	bool dir, marker;
+};
+
+struct index {
+	pthread_mutex_t lock;
+	int dirfd;
+	int inotify;
+	const char *prefix;
+	size_t plen;
+	char delim;
+	struct ient root;
+	struct ient **buckets;
+	size_t nbuckets, count;
+};
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct ient **slot(struct index *ix, const char *name)
+{
+	return &ix->buckets[hash_name(name) & (ix->nbuckets - 1)];
+}
+
+static struct ient *find(struct index *ix, const char *name)
+{
+	struct ient *e;
+
+	if (strcmp(name, ix->prefix) == 0)
+		return &ix->root;
+	for (e = *slot(ix, name); e; e = e->hnext)
+		if (strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+/* Double the buckets when chains grow long; failure only costs speed. */
+static void grow(struct index *ix)
+{
+	size_t old = ix->nbuckets;
+	struct ient **ob = ix->buckets, *e, *next;
+
+	if (ix->count < old * 2)
+		return;
+	ix->buckets = calloc(old * 2, sizeof(*ix->buckets));
+	if (!ix->buckets) {
+		ix->buckets = ob;
+		return;
+	}
+	ix->nbuckets = old * 2;
+	for (size_t i = 0; i < old; i++)
+		for (e = ob[i]; e; e = next) {
+			next = e->hnext;
+			e->hnext = *slot(ix, e->name);
+			*slot(ix, e->name) = e;
+		}
+	free(ob);
+}
+
+/* A new entry NAME (LEN bytes of it) in directory PARENT. */
+static struct ient *add(struct index *ix, struct ient *parent,
+			const char *name, size_t len, bool dir)
+{
+	struct ient *e = calloc(1, sizeof(*e));
+
+	if (!e || !(e->name = strndup(name, len))) {
+		free(e);
+		return NULL;
+	}
+	e->dir = dir;
+	e->parent = parent;
+	e->next = parent->first;
+	if (parent->first)
+		parent->first->prev = e;
+	parent->first = e;
+	parent->nchildren++;
+	parent->nsubdirs += dir;
+	grow(ix);
+	e->hnext = *slot(ix, e->name);
+	*slot(ix, e->name) = e;
+	ix->count++;
+	return e;
+}
+
+static void drop(struct index *ix, struct ient *e)
+{
+	struct ient **pp = slot(ix, e->name);
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		e->parent->first = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	e->parent->nchildren--;
+	e->parent->nsubdirs -= e->dir;
+	ix->count--;
+	free(e->name);
+	free(e);
+}
+
+/* One object fewer at or below D and each directory above it; directories
+ * left with nothing are gone. */
+static void uncount(struct index *ix, struct ient *d)
+{
+	struct ient *up;
+
+	for (; d != &ix->root; d = up) {
+		up = d->parent;
+		if (--d->below == 0)
+			drop(ix, d);
+	}
+}
+
+/* The directory for the first LEN bytes of NAME, made if new. */
+static struct ient *dir_of(struct index *ix, struct ient *parent,
+			   const char *name, size_t len)
+{
+	char buf[SHM_NAME_MAX + 1];
+	struct ient *e;
+
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	e = find(ix, buf);
+	return e ? e : add(ix, parent, name, len, true);
+}
+
+/* The object NAME (under the prefix, folding into a valid path) exists,
+ * with inode number INO. */
+static void insert(struct index *ix, const char *name, uint64_t ino)
+{
+	struct ient *e = find(ix, name), *d = &ix->root;
+	const char *c = name + ix->plen, *end;
+	size_t len = strlen(name);
+
+	if (e && (!e->dir || e->marker)) {
+		e->ino = ino;
+		return;
+	}
+	while (ix->delim && (end = strchr(c, ix->delim))) {
+		d = dir_of(ix, d, name, (size_t)(end + 1 - name));
+		if (!d)
+			return;
+		c = end + 1;
+	}
+	if (*c == '\0') {
+		/* A marker: D is the directory itself. */
+		d->marker = true;
+		d->ino = ino;
+	} else if ((e = add(ix, d, name, len, false))) {
+		e->ino = ino;
+	} else {
+		return;
+	}
+	for (e = d; e != &ix->root; e = e->parent)
+		e->below++;
+}
+
+/* The object NAME is gone. */
+static void remove_name(struct index *ix, const char *name)
+{
+	struct ient *e = find(ix, name), *d;
+
+	if (!e || e == &ix->root)
+		return;
+	if (e->dir) {
+		if (!e->marker)
+			return;
+		e->marker = false;
+		uncount(ix, e);
+		return;
+	}
+	d = e->parent;
+	drop(ix, e);
+	uncount(ix, d);
+}
+
+/* Is NAME one of ours: under the prefix, not hidden, folding validly? */
+static bool ours(const struct index *ix, const char *name)
+{
+	return strncmp(name, ix->prefix, ix->plen) == 0 &&
+	       !names_hidden(name) && names_folds(name + ix->plen, ix->delim);
+}
+
+/* Look NAME up again and make the index agree. */
+static void refresh(struct index *ix, const char *name)
+{
+	struct stat st;
+
+	if (!ours(ix, name))
+		return;
+	if (shmobj_stat(ix->dirfd, name, &st) == 0)
+		insert(ix, name, st.st_ino);
+	else
+		remove_name(ix, name);
+}
+
+static int scan_one(int dirfd, const struct dirent *d, void *arg)
+{
+	struct index *ix = arg;
+
+	if (ours(ix, d->d_name) && shmdir_regular(dirfd, d))
+		insert(ix, d->d_name, d->d_ino);
+	return 0;
+}
+
+static void clear(struct index *ix)
+{
+	while (ix->root.first) {
+		struct ient *e = ix->root.first;
+
+		/* Empty the deepest first. */
+		while (e->first)
+			e = e->first;
+		drop(ix, e);
+	}
+}
+
+static int rescan(struct index *ix)
+{
+	clear(ix);
+	return shmdir_each(ix->dirfd, scan_one, ix);
+}
+
+/* Read the pending events; call with the lock held. */
+static void sync_locked(struct index *ix)
+{
+	char buf[64 * (sizeof(struct inotify_event) + NAME_MAX + 1)];
+	const struct inotify_event *ev;
+	ssize_t n;
+
+	while ((n = read(ix->inotify, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				rescan(ix);
+			else if (ev->len)
+				refresh(ix, ev->name);
+		}
+	}
+}
+
+int index_open(struct index **ixp, int dirfd, const char *shmdir,
+	       const char *prefix, char delim)
+{
+	struct index *ix = calloc(1, sizeof(*ix));
+	int err;
+
+	if (!ix)
+		return ENOMEM;
+	pthread_mutex_init(&ix->lock, NULL);
+	ix->dirfd = dirfd;
+	ix->prefix = prefix;
+	ix->plen = strlen(prefix);
+	ix->delim = delim;
+	ix->root.dir = true;
+	ix->root.name = (char *)prefix;
+	ix->nbuckets = 1024;
+	ix->buckets = calloc(ix->nbuckets, sizeof(*ix->buckets));
+	ix->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	err = !ix->buckets ? ENOMEM : ix->inotify < 0 ? errno : 0;
+	/* Watch first, then scan: nothing made in between is missed. */
+	if (!err && inotify_add_watch(ix->inotify, shmdir,
+				      IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+				      IN_MOVED_TO | IN_ONLYDIR) < 0)
+		err = errno;
+	if (!err)
+		err = rescan(ix);
+	if (err) {
+		index_close(ix);
+		return err;
+	}
+	*ixp = ix;
+	return 0;
+}
+
+void index_close(struct index *ix)
+{
+	clear(ix);
+	if (ix->inotify >= 0)
+		close(ix->inotify);
+	free(ix->buckets);
+	pthread_mutex_destroy(&ix->lock);
+	free(ix);
+}
+
+void index_dir(struct index *ix, const char *dir, struct dirinfo *info)
+{
+	struct ient *e;
+
+	pthread_mutex_lock(&ix->lock);
+	sync_locked(ix);
+	e = find(ix, dir);
+	memset(info, 0, sizeof(*info));
+	if (e && e->dir) {
+		info->exists = true;
+		info->marker = e->marker;
+		info->nsubdirs = e->nsubdirs;
+		info->nchildren = e->nchildren;
+	}
+	pthread_mutex_unlock(&ix->lock);
+}
+
+static int list_add(struct ilist *l, size_t *cap, const char *name,
+		    size_t len, uint64_t ino, bool dir)
+{
+	struct ientry *grown;
+
+	if (l->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		grown = realloc(l->ents, *cap * sizeof(*grown));
+		if (!grown)
+			return ENOMEM;
+		l->ents = grown;
+	}
+	l->ents[l->n].name = strndup(name, len);
+	if (!l->ents[l->n].name)
+		return ENOMEM;
+	l->ents[l->n].ino = ino;
+	l->ents[l->n++].dir = dir;
+	return 0;
+}
+
+/* A directory that shares its component with a file is hidden by it. */
+static bool shadowed(struct index *ix, const struct ient *e)
+{
+	char buf[SHM_NAME_MAX + 1];
+	size_t len = strlen(e->name) - 1;
+	const struct ient *f;
+
+	memcpy(buf, e->name, len);
+	buf[len] = '\0';
+	f = find(ix, buf);
+	return f && !f->dir;
+}
+
+static int list_locked(struct index *ix, const char *dir, struct ilist *out)
+{
+	struct ient *d = find(ix, dir), *e;
+	size_t skip = strlen(dir), cap = 0, len;
+	int err = 0;
+
+	if (!d || !d->dir)
+		return ENOENT;
+	for (e = d->first; e && !err; e = e->next) {
+		len = strlen(e->name) - skip - e->dir;
+		if (!e->dir || !shadowed(ix, e))
+			err = list_add(out, &cap, e->name + skip, len, e->ino,
+				       e->dir);
+	}
+	return err;
+}
+
+int index_list(struct index *ix, const char *dir, struct ilist *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&ix->lock);
+	sync_locked(ix);
+	err = list_locked(ix, dir, out);
+	pthread_mutex_unlock(&ix->lock);
+	if (err)
+		index_free(out);
+	return err;
+}
+
+/* Pre-order: a directory's marker before what lies in it. */
+static int below_locked(const struct ient *d, struct ilist *out, size_t *cap)
+{
+	const struct ient *e;
+	int err = 0;
+
+	if (d->marker)
+		err = list_add(out, cap, d->name, strlen(d->name), d->ino, true);
+	for (e = d->first; e && !err; e = e->next)
+		err = e->dir ? below_locked(e, out, cap)
+			     : list_add(out, cap, e->name, strlen(e->name),
+					e->ino, false);
+	return err;
+}
+
+int index_below(struct index *ix, const char *dir, struct ilist *out)
+{
+	struct ient *d;
+	size_t cap = 0;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&ix->lock);
+	sync_locked(ix);
+	d = find(ix, dir);
+	err = d && d->dir ? below_locked(d, out, &cap) : ENOENT;
+	pthread_mutex_unlock(&ix->lock);
+	if (err)
+		index_free(out);
+	return err;
+}
+
+void index_free(struct ilist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->ents[i].name);
+	free(l->ents);
+	l->ents = NULL;
+	l->n = 0;
+}

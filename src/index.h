@@ -1,0 +1,58 @@
+/** @file
+ * The index of names: the tree that the objects under the prefix fold
+ * into, kept in memory so that listing a directory, asking whether a
+ * directory exists, or finding what lies below one never reads the whole
+ * shm directory. Free of FUSE.
+ *
+ * The shm directory is the truth; the index follows it through inotify.
+ * Every event is only a hint that a name changed: index_sync() reads the
+ * pending events and looks each name up again, so the index agrees with
+ * the directory as it is when index_sync() returns, whoever made the
+ * change. An overflowed event queue rebuilds the index from a scan.
+ */
+#ifndef PSHMFS_INDEX_H
+#define PSHMFS_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct index;
+
+/* Build the index of the objects whose names begin with PREFIX, folded at
+ * DELIM ('\0': flat), and start following changes. 0 or errno. */
+int index_open(struct index **ix, int dirfd, const char *shmdir,
+	       const char *prefix, char delim);
+void index_close(struct index *ix);
+
+/* What is known of directory DIR (its children's prefix, "Pa:b:"). */
+struct dirinfo {
+	bool exists;    /* a marker, or objects below */
+	bool marker;    /* its marker object DIR exists */
+	uint32_t nsubdirs;
+	uint32_t nchildren;
+};
+
+/* The directory DIR as the shm directory holds it now. */
+void index_dir(struct index *ix, const char *dir, struct dirinfo *info);
+
+/* The entries of directory DIR now: component, inode number (files), and
+ * whether it is a directory. Free with index_free(). 0 or errno. */
+struct ientry {
+	char *name;
+	uint64_t ino;
+	bool dir;
+};
+struct ilist {
+	struct ientry *ents;
+	size_t n;
+};
+int index_list(struct index *ix, const char *dir, struct ilist *out);
+
+/* Every object at or below directory DIR, as full object names (the
+ * markers before what lies in their directories). 0 or errno. */
+int index_below(struct index *ix, const char *dir, struct ilist *out);
+
+void index_free(struct ilist *l);
+
+#endif

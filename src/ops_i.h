@@ -1,0 +1,59 @@
+/** @file
+ * What the FUSE glue's two halves share: ops.c (files, the ops table) and
+ * dirops.c (names and directories).
+ */
+#ifndef PSHMFS_OPS_I_H
+#define PSHMFS_OPS_I_H
+
+#include "pshmfs.h"
+
+#define TRACE(fs, ...)                                                  \
+	do {                                                            \
+		if ((fs)->debug)                                        \
+			fuse_log(FUSE_LOG_DEBUG, __VA_ARGS__);          \
+	} while (0)
+
+/* Room for an object name and its NUL. */
+typedef char objname_t[SHM_NAME_MAX + 1];
+
+static inline struct pshmfs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* The kernel's node id of a file or directory is its node's address. */
+static inline struct node *node_of(fuse_ino_t ino)
+{
+	return (struct node *)(uintptr_t)ino;
+}
+
+/* ops.c */
+void fill_entry(struct pshmfs *fs, struct node *n, const struct stat *st,
+		struct fuse_entry_param *e);
+int lookup_name(struct pshmfs *fs, const char *name,
+		struct fuse_entry_param *e);
+int create_counted(struct pshmfs *fs, const char *name, mode_t mode,
+		   uid_t uid, gid_t gid, int *fd, struct stat *st);
+
+/* dirops.c */
+int child_name(struct pshmfs *fs, fuse_ino_t parent, const char *name,
+	       objname_t out);
+int node_name(struct pshmfs *fs, fuse_ino_t ino, objname_t out, bool *dir);
+int dir_stat(struct pshmfs *fs, const char *dir, struct stat *st);
+int dir_marker_fd(struct pshmfs *fs, const char *dir, int *fd);
+void pshmfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void pshmfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode);
+void pshmfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		   fuse_ino_t newparent, const char *newname,
+		   unsigned int flags);
+void pshmfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void pshmfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void pshmfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			off_t off, struct fuse_file_info *fi);
+void pshmfs_releasedir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi);
+
+#endif
