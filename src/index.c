@@ -45,6 +45,7 @@ struct index {
 	struct ient root;
 	struct ient **buckets;
 	size_t nbuckets, count;
+	uint64_t changes;
 };
 
 static size_t hash_name(const char *s)
@@ -231,6 +232,7 @@ static void refresh(struct index *ix, const char *name)
 
 	if (!ours(ix, name))
 		return;
+	ix->changes++;
 	if (shmobj_stat(ix->dirfd, name, &st) == 0)
 		insert(ix, name, st.st_ino);
 	else
@@ -260,6 +262,7 @@ static void clear(struct index *ix)
 
 static int rescan(struct index *ix)
 {
+	ix->changes++;
 	clear(ix);
 	return shmdir_each(ix->dirfd, scan_one, ix);
 }
@@ -446,4 +449,15 @@ void index_free(struct ilist *l)
 	free(l->ents);
 	l->ents = NULL;
 	l->n = 0;
+}
+
+uint64_t index_changes(struct index *ix)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&ix->lock);
+	sync_locked(ix);
+	n = ix->changes;
+	pthread_mutex_unlock(&ix->lock);
+	return n;
 }

@@ -55,4 +55,8 @@ int index_below(struct index *ix, const char *dir, struct ilist *out);
 
 void index_free(struct ilist *l);
 
+/* A count that moves whenever a name under the prefix appeared, went or
+ * changed object, whoever did it: compare two readings. */
+uint64_t index_changes(struct index *ix);
+
 #endif

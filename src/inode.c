@@ -221,3 +221,14 @@ void nodes_forget(struct nodetab *t, struct node *n, uint64_t count)
 	}
 	pthread_mutex_unlock(&t->lock);
 }
+
+void nodes_each(struct nodetab *t, void (*fn)(struct node *, void *), void *arg)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&t->lock);
+	for (size_t i = 0; i < t->nbuckets; i++)
+		for (n = t->buckets[i]; n; n = n->next)
+			fn(n, arg);
+	pthread_mutex_unlock(&t->lock);
+}

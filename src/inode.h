@@ -64,4 +64,7 @@ void nodes_forget(struct nodetab *t, struct node *n, uint64_t count);
  * lock held; 0 or ENOMEM. */
 int nodes_rename(struct nodetab *t, uint64_t ino, const char *name);
 
+/* Call FN for every node. Takes the lock. */
+void nodes_each(struct nodetab *t, void (*fn)(struct node *, void *), void *arg);
+
 #endif

@@ -681,6 +681,31 @@ static void pshmfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	pshmfs_refuse(req, "link", newname);
 }
 
+struct held {
+	uint64_t bytes, objects;
+};
+
+static void count_removed_open(struct node *n, void *arg)
+{
+	struct held *h = arg;
+	struct stat st;
+
+	if (!n->name && n->opens && fstat(n->fd, &st) == 0) {
+		h->bytes += (uint64_t)st.st_blocks * 512;
+		h->objects++;
+	}
+}
+
+void pshmfs_held(void *arg, uint64_t *bytes, uint64_t *objects)
+{
+	struct pshmfs *fs = arg;
+	struct held h = { 0, 0 };
+
+	nodes_each(&fs->nodes, count_removed_open, &h);
+	*bytes += h.bytes;
+	*objects += h.objects;
+}
+
 static uint64_t left(uint64_t max, uint64_t used)
 {
 	return max > used ? max - used : 0;
@@ -689,12 +714,16 @@ static uint64_t left(uint64_t max, uint64_t used)
 /* The mount's own capacity, counted afresh, in place of the tmpfs's. */
 static void statfs_limited(struct quota *q, struct statvfs *sv)
 {
+	fsblkcnt_t free;
+
 	pthread_mutex_lock(&q->lock);
 	quota_scan(q);
 	if (q->max_bytes) {
 		sv->f_blocks = q->max_bytes / sv->f_frsize;
-		sv->f_bfree = left(q->max_bytes, q->bytes) / sv->f_frsize;
-		sv->f_bavail = sv->f_bfree;
+		/* Never more than the tmpfs itself has left. */
+		free = left(q->max_bytes, q->bytes) / sv->f_frsize;
+		sv->f_bfree = free < sv->f_bfree ? free : sv->f_bfree;
+		sv->f_bavail = free < sv->f_bavail ? free : sv->f_bavail;
 	}
 	if (q->max_objects) {
 		sv->f_files = q->max_objects;

@@ -8,4 +8,7 @@
 
 extern const struct fuse_lowlevel_ops pshmfs_ops;
 
+/* quota_extra_fn: what files removed while open hold. */
+void pshmfs_held(void *arg, uint64_t *bytes, uint64_t *objects);
+
 #endif

@@ -117,6 +117,8 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	if (!err)
 		err = index_open(&fs->index, fs->dirfd, SHM_DIR, fs->o.prefix,
 				 fs->o.delim);
+	if (!err)
+		quota_watch(&fs->quota, fs->index, pshmfs_held, fs);
 	if (err) {
 		fprintf(stderr, "pshmfs: %s\n", strerror(err));
 		return -1;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "index.h"
 #include "quota.h"
 #include "shmobj.h"
 
@@ -25,6 +26,14 @@ void quota_init(struct quota *q, int dirfd, const char *prefix,
 	q->max_objects = max_objects;
 }
 
+void quota_watch(struct quota *q, struct index *ix, quota_extra_fn *extra,
+		 void *arg)
+{
+	q->index = ix;
+	q->extra = extra;
+	q->extra_arg = arg;
+}
+
 bool quota_limited(const struct quota *q)
 {
 	return q->max_bytes || q->max_objects;
@@ -33,23 +42,31 @@ bool quota_limited(const struct quota *q)
 int quota_scan(struct quota *q)
 {
 	struct shmusage u;
-	int err = shmdir_usage(q->dirfd, q->prefix, &u);
+	int err;
 
+	/* The index's count first: whatever changes during the scan is
+	 * counted again by the next one. */
+	if (q->index)
+		q->changes = index_changes(q->index);
+	err = shmdir_usage(q->dirfd, q->prefix, &u);
 	if (err)
 		return err;
+	if (q->extra)
+		q->extra(q->extra_arg, &u.bytes, &u.objects);
 	q->bytes = u.bytes;
 	q->objects = u.objects;
 	clock_gettime(CLOCK_MONOTONIC, &q->scanned);
 	return 0;
 }
 
-/* Rescan when the cache is older than a second: objects made by others. */
+/* Rescan when names changed since, or the cache is older than a second. */
 static void scan_if_old(struct quota *q)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - q->scanned.tv_sec > 1 ||
+	if ((q->index && index_changes(q->index) != q->changes) ||
+	    now.tv_sec - q->scanned.tv_sec > 1 ||
 	    (now.tv_sec - q->scanned.tv_sec == 1 &&
 	     now.tv_nsec >= q->scanned.tv_nsec))
 		quota_scan(q);

@@ -16,6 +16,8 @@ static int suffix_shift(char c)
 	case 'm': return 20;
 	case 'g': return 30;
 	case 't': return 40;
+	case 'p': return 50;
+	case 'e': return 60;
 	default: return -1;
 	}
 }
@@ -28,8 +30,9 @@ int parse_size(const char *s, uint64_t ram, uint64_t *out)
 
 	if (!isdigit((unsigned char)s[0]))
 		return EINVAL;
+	/* Base 0, as the kernel's memparse: 0x100000, 010k (octal). */
 	errno = 0;
-	n = strtoull(s, &end, 10);
+	n = strtoull(s, &end, 0);
 	if (errno)
 		return ERANGE;
 	if (*end == '\0') {

@@ -1,6 +1,8 @@
 /** @file
- * Sizes in the syntax of tmpfs's size= option: a number of bytes with an
- * optional k, m, g, t suffix (powers of 1024, either case) or N% of RAM.
+ * Sizes in the syntax of tmpfs's size= option: a number of bytes (decimal,
+ * 0x hexadecimal or 0 octal, as the kernel's memparse reads it) with an
+ * optional k, m, g, t, p, e suffix (powers of 1024, either case) or N% of
+ * RAM.
  */
 #ifndef PSHMFS_SIZES_H
 #define PSHMFS_SIZES_H

@@ -7,6 +7,13 @@
  *   fsop fd-ops PATH                open, unlink, then fstat, fchmod,
  *                                   fchown, futimens, ftruncate, pwrite,
  *                                   pread on the open file; prints "ok"
+ *   fsop hold PATH                  open and mmap the whole file, touch
+ *                                   every page, print "holding N bytes",
+ *                                   then wait until killed
+ *   fsop mmap-write PATH SIZE       ftruncate to SIZE, mmap, store into
+ *                                   every page with no fallocate (the
+ *                                   careless writer): on a full tmpfs it
+ *                                   says where and dies of SIGBUS
  */
 #include "config.h"
 
@@ -14,7 +21,10 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +93,86 @@ static int do_fd_ops(int argc, char **argv)
 	return close(fd) ? fail("close") : 0;
 }
 
+/* Keep a file's pages mapped (and so allocated) until killed. */
+static int do_hold(int argc, char **argv)
+{
+	volatile const char *p;
+	long page = sysconf(_SC_PAGESIZE);
+	struct stat st;
+	int fd;
+
+	if (argc != 3)
+		return 2;
+	fd = open(argv[2], O_RDONLY);
+	if (fd < 0 || fstat(fd, &st))
+		return fail(argv[2]);
+	p = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED,
+			      fd, 0) : NULL;
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	for (off_t i = 0; i < st.st_size; i += page)
+		(void)p[i];
+	close(fd);
+	printf("holding %jd bytes\n", (intmax_t)st.st_size);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* The offset of the store under way, for the SIGBUS handler. */
+static volatile sig_atomic_t stored_pages;
+static long store_page;
+
+#define SIGBUS_MSG "fsop: SIGBUS at offset "
+
+static void on_sigbus(int sig)
+{
+	char msg[80] = SIGBUS_MSG, num[24];
+	size_t n = sizeof(SIGBUS_MSG) - 1, k = 0;
+	unsigned long long off = (unsigned long long)stored_pages * store_page;
+
+	do
+		num[k++] = (char)('0' + off % 10);
+	while ((off /= 10) && k < sizeof(num));
+	while (k)
+		msg[n++] = num[--k];
+	msg[n++] = '\n';
+	if (write(STDERR_FILENO, msg, n) < 0)
+		_exit(1);
+	/* Die of it: the store runs again and faults with no handler. */
+	signal(sig, SIG_DFL);
+}
+
+static int do_mmap_write(int argc, char **argv)
+{
+	volatile char *p;
+	char *end;
+	unsigned long long size;
+	int fd;
+
+	if (argc != 4)
+		return 2;
+	size = strtoull(argv[3], &end, 10);
+	if (*end || !size)
+		return 2;
+	store_page = sysconf(_SC_PAGESIZE);
+	fd = open(argv[2], O_RDWR | O_CREAT, 0600);
+	if (fd < 0)
+		return fail(argv[2]);
+	if (ftruncate(fd, (off_t)size))
+		return fail("ftruncate");
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	signal(SIGBUS, on_sigbus);
+	for (unsigned long long i = 0; i < size; i += (unsigned long long)store_page) {
+		stored_pages = (sig_atomic_t)(i / (unsigned long long)store_page);
+		p[i] = 1;
+	}
+	printf("stored %llu bytes\n", size);
+	return close(fd) ? fail("close") : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -93,7 +183,12 @@ int main(int argc, char **argv)
 		ret = do_mknod_reg(argc, argv);
 	else if (argc >= 2 && strcmp(argv[1], "fd-ops") == 0)
 		ret = do_fd_ops(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "hold") == 0)
+		ret = do_hold(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "mmap-write") == 0)
+		ret = do_mmap_write(argc, argv);
 	if (ret == 2)
-		fprintf(stderr, "usage: fsop rename [-n|-x] FROM TO | mknod-reg PATH | fd-ops PATH\n");
+		fprintf(stderr, "usage: fsop rename [-n|-x] FROM TO | mknod-reg PATH | fd-ops PATH\n"
+			"       | hold PATH | mmap-write PATH SIZE\n");
 	return ret;
 }

@@ -32,7 +32,7 @@ int main(void)
 {
 	unsigned m = 0;
 
-	plan(19);
+	plan(22);
 	check("0", 0, 0, 0);
 	check("4096", 0, 0, 4096);
 	check("64k", 0, 0, 64 << 10);
@@ -40,6 +40,9 @@ int main(void)
 	check("8m", 0, 0, 8 << 20);
 	check("2g", 0, 0, 2ULL << 30);
 	check("1t", 0, 0, 1ULL << 40);
+	check("1p", 0, 0, 1ULL << 50);
+	check("0x100000", 0, 0, 1 << 20);
+	check("010k", 0, 0, 8 << 10);
 	check("50%", 1000, 0, 500);
 	check("150%", 1000, 0, 1500);
 	check("50%", 0, EINVAL, 0);
