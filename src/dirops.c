@@ -212,6 +212,7 @@ void pshmfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct pshmfs *fs = fs_of(req);
 	struct dirinfo info = { .exists = false };
 	objname_t obj, dir;
+	struct fsids ids;
 	struct stat st;
 	int err;
 
@@ -225,9 +226,11 @@ void pshmfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		err = shmobj_stat(fs->dirfd, obj, &st) == 0 ? ENOTDIR : ENOENT;
 	if (!err && info.nchildren)
 		err = ENOTEMPTY;
+	ids = as_caller(fs, req);
 	if (!err && info.marker && unlinkat(fs->dirfd, dir, 0) &&
 	    errno != ENOENT)
 		err = errno;
+	as_daemon(ids);
 	if (!err) {
 		pthread_mutex_lock(&fs->nodes.lock);
 		nodes_rename_dir(&fs->nodes, dir, NULL);
@@ -259,6 +262,10 @@ static int rename_file(struct pshmfs *fs, const char *from, const struct stat *s
 	struct stat dst;
 	bool have_dst = shmobj_stat(fs->dirfd, to, &dst) == 0;
 
+	/* What is not an object there (a symlink or FIFO someone planted, or
+	 * an object made since the kernel looked) is not ours to replace. */
+	if (!have_dst && !(flags & RENAME_EXCHANGE))
+		flags |= RENAME_NOREPLACE;
 	if (renameat2(fs->dirfd, from, fs->dirfd, to, flags))
 		return errno;
 	return rename_nodes(fs, src, have_dst ? &dst : NULL, from, to, flags);
@@ -340,6 +347,7 @@ void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct pshmfs *fs = fs_of(req);
 	objname_t from, to, fromdir, todir;
 	struct dirinfo info = { .exists = false };
+	struct fsids ids;
 	struct stat src;
 	int err;
 
@@ -352,6 +360,7 @@ void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		err = child_name(fs, newparent, newname, to);
 	if (!err && (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)))
 		err = EINVAL;
+	ids = as_caller(fs, req);
 	if (!err && shmobj_stat(fs->dirfd, from, &src) == 0) {
 		err = rename_file(fs, from, &src, to, flags);
 	} else if (!err) {
@@ -361,6 +370,7 @@ void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		if (!err)
 			err = rename_dir(fs, fromdir, todir, flags);
 	}
+	as_daemon(ids);
 	fuse_reply_err(req, err);
 }
 

@@ -639,6 +639,7 @@ static void pshmfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct pshmfs *fs = fs_of(req);
 	struct stat st;
+	struct fsids ids;
 	objname_t obj;
 	int err;
 
@@ -648,8 +649,10 @@ static void pshmfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		err = ENOENT;
 	if (!err)
 		err = shmobj_stat(fs->dirfd, obj, &st);
+	ids = as_caller(fs, req);
 	if (!err && unlinkat(fs->dirfd, obj, 0))
 		err = errno;
+	as_daemon(ids);
 	if (!err) {
 		/* Open handles keep the node's descriptor: they go on. */
 		pthread_mutex_lock(&fs->nodes.lock);

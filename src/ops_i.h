@@ -5,6 +5,8 @@
 #ifndef PSHMFS_OPS_I_H
 #define PSHMFS_OPS_I_H
 
+#include <sys/fsuid.h>
+
 #include "pshmfs.h"
 
 #define TRACE(fs, ...)                                                  \
@@ -25,6 +27,34 @@ static inline struct pshmfs *fs_of(fuse_req_t req)
 static inline struct node *node_of(fuse_ino_t ino)
 {
 	return (struct node *)(uintptr_t)ino;
+}
+
+/* While a root daemon serves another user, run the removals and renames
+ * in the shm directory with that user's file system ids, so /dev/shm's
+ * sticky bit judges them as it would the user's own shm_unlink or rename.
+ * setfsuid acts on the calling thread only. Returns what to restore. */
+struct fsids {
+	int uid, gid;
+};
+
+static inline struct fsids as_caller(struct pshmfs *fs, fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fsids old = { -1, -1 };
+
+	if (fs->own && ctx->uid != 0) {
+		old.gid = setfsgid(ctx->gid);
+		old.uid = setfsuid(ctx->uid);
+	}
+	return old;
+}
+
+static inline void as_daemon(struct fsids old)
+{
+	if (old.uid >= 0) {
+		setfsuid((uid_t)old.uid);
+		setfsgid((gid_t)old.gid);
+	}
 }
 
 /* ops.c */
