@@ -75,6 +75,31 @@ static int take_source(struct fuse_args *args)
 	return ret;
 }
 
+static int note_subtype(void *data, const char *arg, int key,
+			struct fuse_args *outargs)
+{
+	(void)arg;
+	(void)outargs;
+	if (key == 0)
+		*(int *)data = 1;
+	return 1;
+}
+
+/* Did the user name a subtype? libfuse's nodefault_subtype cannot tell:
+ * it is set by fsname= too, which mount -t passes with the source. */
+static int has_subtype(struct fuse_args *args)
+{
+	static const struct fuse_opt subtype_opt[] = {
+		FUSE_OPT_KEY("subtype=", 0),
+		FUSE_OPT_END
+	};
+	int found = 0;
+
+	if (fuse_opt_parse(args, &found, subtype_opt, note_subtype) == -1)
+		return -1;
+	return found;
+}
+
 /* In the background, messages go to syslog, as a daemon's do. */
 static void log_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
 {
@@ -176,7 +201,8 @@ int main(int argc, char *argv[])
 		goto out_opts;
 	/* Permission checks are the kernel's, on the objects' own modes. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
-	    (!c.nodefault_subtype && fuse_opt_add_arg(&args, "-osubtype=pshmfs")) ||
+	    (has_subtype(&args) == 0 &&
+	     fuse_opt_add_arg(&args, "-osubtype=pshmfs")) ||
 	    fs_open(&fs, &c))
 		goto out_fs;
 	se = fuse_session_new(&args, &pshmfs_ops, sizeof(pshmfs_ops), &fs);

@@ -34,7 +34,7 @@ timeout 50 "$EXP" --tmpfs-size 4m --object-size 1536k --sparse-size 64m \
 	--size 3m --outside-size 1m "${plot[@]}" >"$OUT" 2>&1
 st=$?
 is "$st" 0 "the experiment runs to the end, every step as tmpfs documents (exit 0)"
-[ "$st" -eq 0 ] || sed 's/^/#   /' "$OUT"
+[ "$st" -eq 0 ] || awk '{ print "#   " $0 }' "$OUT"
 grep -q '^tmpfs-size-experiment: every step behaved as tmpfs documents$' "$OUT"
 ok $? "it says so"
 grep -q 'DIFFERS' "$OUT"

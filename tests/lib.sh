@@ -37,7 +37,7 @@ start_pshmfs() {
 		sleep 0.01
 	done
 	diag "pshmfs did not mount; its log:"
-	sed 's/^/#   /' "$LOG"
+	awk '{ print "#   " $0 }' "$LOG"
 	return 1
 }
 
@@ -60,7 +60,7 @@ our_objects() {
 check_log() {
 	if grep -Eiq 'error|warning|fuse:' "$LOG"; then
 		ok 1 "daemon log is clean"
-		sed 's/^/#   /' "$LOG"
+		awk '{ print "#   " $0 }' "$LOG"
 	else
 		ok 0 "daemon log is clean"
 	fi

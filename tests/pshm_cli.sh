@@ -410,7 +410,7 @@ else
 	export -f inner
 	export PSHM PREFIX SCRATCH SHMDIR
 	unshare -m --propagation private bash -c inner >"$SCRATCH/ns.out"
-	sed 's/^/# ns: /' "$SCRATCH/ns.out"
+	awk '{ print "# ns: " $0 }' "$SCRATCH/ns.out"
 fi
 ns() { sed -n "s/^$1=//p" "$SCRATCH/ns.out"; }
 if [ -n "$why" ]; then

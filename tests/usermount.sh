@@ -70,7 +70,7 @@ start_user() {
 	done
 	[ -n "${QUIET:-}" ] && return 1
 	diag "pshmfs did not mount; its log:"
-	sed 's/^/#   /' "$LOG"
+	awk '{ print "#   " $0 }' "$LOG"
 	return 1
 }
 
