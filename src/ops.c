@@ -34,24 +34,35 @@ static const char *fd_path(int fd, fdpath_t buf)
 	return buf;
 }
 
+/* How to reach node N: by its descriptor while open (true: the table stays
+ * locked for the caller to use n->fd, then unlock), else by its name, copied
+ * into NAME with the lock released (*ERR is ENOENT once it was removed). */
+static bool node_reach(struct pshmfs *fs, struct node *n, objname_t name,
+		       int *err)
+{
+	pthread_mutex_lock(&fs->nodes.lock);
+	if (n->fd >= 0)
+		return true;
+	*err = n->name ? 0 : ENOENT;
+	if (n->name)
+		strcpy(name, n->name);
+	pthread_mutex_unlock(&fs->nodes.lock);
+	return false;
+}
+
 /* The attributes of node N, by its descriptor while open, else by name
  * (checking that the name still holds the same object). */
 static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 {
-	bool by_fd;
 	objname_t name;
-	int err = 0;
+	int err;
 
-	pthread_mutex_lock(&fs->nodes.lock);
-	by_fd = n->fd >= 0;
-	if (by_fd && fstat(n->fd, st))
-		err = errno;
-	else if (!by_fd && n->name)
-		strcpy(name, n->name);
-	else if (!by_fd)
-		err = ENOENT;
-	pthread_mutex_unlock(&fs->nodes.lock);
-	if (err || by_fd)
+	if (node_reach(fs, n, name, &err)) {
+		err = fstat(n->fd, st) ? errno : 0;
+		pthread_mutex_unlock(&fs->nodes.lock);
+		return err;
+	}
+	if (err)
 		return err;
 	if (n->dir)
 		return dir_stat(fs, name, st);
@@ -66,21 +77,17 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
  * if it had none. */
 static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 {
-	bool by_fd;
 	objname_t name;
 	struct stat st;
-	int err = 0;
+	int err;
 
-	pthread_mutex_lock(&fs->nodes.lock);
-	by_fd = n->fd >= 0;
-	if (by_fd && (*fd = fcntl(n->fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		err = errno;
-	else if (!by_fd && n->name)
-		strcpy(name, n->name);
-	else if (!by_fd)
-		err = ENOENT;
-	pthread_mutex_unlock(&fs->nodes.lock);
-	if (err || by_fd)
+	if (node_reach(fs, n, name, &err)) {
+		*fd = fcntl(n->fd, F_DUPFD_CLOEXEC, 0);
+		err = *fd < 0 ? errno : 0;
+		pthread_mutex_unlock(&fs->nodes.lock);
+		return err;
+	}
+	if (err)
 		return err;
 	if (n->dir)
 		return dir_marker_fd(fs, name, fd);
