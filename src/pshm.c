@@ -634,42 +634,51 @@ static int verb_stat(int argc, char **argv)
 	return 0;
 }
 
+/* Open the object N with FLAGS, apply FN to it (0 or -1 with errno, as a
+ * system call), close it. */
+static int obj_apply(const struct shmname *n, int flags,
+		     int (*fn)(int fd, const void *arg), const void *arg)
+{
+	struct stat st;
+	int fd = obj_open(n, flags, &st), err;
+
+	if (fd < 0)
+		return 1;
+	err = fn(fd, arg) ? errno : 0;
+	close(fd);
+	return err ? fail(n, err) : 0;
+}
+
+static int apply_truncate(int fd, const void *size)
+{
+	return ftruncate(fd, *(const off_t *)size);
+}
+
+static int apply_chmod(int fd, const void *mode)
+{
+	return fchmod(fd, *(const mode_t *)mode);
+}
+
 static int verb_truncate(int argc, char **argv)
 {
 	struct shmname n;
-	struct stat st;
 	off_t size;
-	int fd, err = 0;
 
 	operands(argc, argv, 2, 2);
 	if (name_get(argv[optind], &n) || size_get(argv[optind + 1], &size))
 		return 1;
-	fd = obj_open(&n, O_RDWR, &st);
-	if (fd < 0)
-		return 1;
-	if (ftruncate(fd, size))
-		err = errno;
-	close(fd);
-	return err ? fail(&n, err) : 0;
+	return obj_apply(&n, O_RDWR, apply_truncate, &size);
 }
 
 static int verb_chmod(int argc, char **argv)
 {
 	struct shmname n;
-	struct stat st;
 	mode_t mode;
-	int fd, err = 0;
 
 	operands(argc, argv, 2, 2);
 	if (mode_get(argv[optind], &mode) || name_get(argv[optind + 1], &n))
 		return 1;
-	fd = obj_open(&n, O_RDONLY, &st);
-	if (fd < 0)
-		return 1;
-	if (fchmod(fd, mode))
-		err = errno;
-	close(fd);
-	return err ? fail(&n, err) : 0;
+	return obj_apply(&n, O_RDONLY, apply_chmod, &mode);
 }
 
 /* ---- ls ---- */
