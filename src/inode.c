@@ -25,8 +25,8 @@ int nodes_init(struct nodetab *t)
 
 static void node_free(struct node *n)
 {
-	if (n->opens)
-		shmmap_drop(&n->map);
+	if (n->obj)
+		shmmap_free(n->obj);
 	free(n->name);
 	free(n);
 }
@@ -109,7 +109,6 @@ static struct node *new_node(struct nodetab *t, uint64_t ino, const char *name,
 	n->ino = ino;
 	n->dir = dir;
 	n->nlookup = 1;
-	n->fd = -1;
 	maybe_grow(t);
 	link_node(t, n);
 	return n;

@@ -22,8 +22,7 @@ struct node {
 	bool dir;
 	uint64_t nlookup;  /* references the kernel holds */
 	unsigned opens;    /* open file handles */
-	int fd;            /* the object, while opens > 0 */
-	struct shmmap map; /* its mapping, while opens > 0 */
+	struct shmmap *obj; /* the open object, while opens > 0 */
 	struct node *next; /* hash chain */
 };
 

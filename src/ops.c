@@ -35,13 +35,13 @@ static const char *fd_path(int fd, fdpath_t buf)
 }
 
 /* How to reach node N: by its descriptor while open (true: the table stays
- * locked for the caller to use n->fd, then unlock), else by its name, copied
+ * locked for the caller to use n->obj->fd, then unlock), else by its name, copied
  * into NAME with the lock released (*ERR is ENOENT once it was removed). */
 static bool node_reach(struct pshmfs *fs, struct node *n, objname_t name,
 		       int *err)
 {
 	pthread_mutex_lock(&fs->nodes.lock);
-	if (n->fd >= 0)
+	if (n->obj)
 		return true;
 	*err = n->name ? 0 : ENOENT;
 	if (n->name)
@@ -58,7 +58,7 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 	int err;
 
 	if (node_reach(fs, n, name, &err)) {
-		err = fstat(n->fd, st) ? errno : 0;
+		err = fstat(n->obj->fd, st) ? errno : 0;
 		pthread_mutex_unlock(&fs->nodes.lock);
 		return err;
 	}
@@ -67,8 +67,10 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 	if (n->dir)
 		return dir_stat(fs, name, st);
 	err = shmobj_stat(fs->dirfd, name, st);
-	if (!err && st->st_ino != n->ino)
-		err = ENOENT;
+	/* The name went, or holds another object now, since the kernel
+	 * looked it up: ESTALE makes it walk the path again. */
+	if ((!err && st->st_ino != n->ino) || err == ENOENT)
+		err = ESTALE;
 	return err;
 }
 
@@ -82,7 +84,7 @@ static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 	int err;
 
 	if (node_reach(fs, n, name, &err)) {
-		*fd = fcntl(n->fd, F_DUPFD_CLOEXEC, 0);
+		*fd = fcntl(n->obj->fd, F_DUPFD_CLOEXEC, 0);
 		err = *fd < 0 ? errno : 0;
 		pthread_mutex_unlock(&fs->nodes.lock);
 		return err;
@@ -277,9 +279,9 @@ static int setattr_fd(struct pshmfs *fs, struct node *n, int fd,
 
 	if (!(valid & FUSE_SET_ATTR_SIZE) || !node_pin(fs, n))
 		return apply_attr(fd, attr, valid);
-	pthread_rwlock_wrlock(&n->map.lock);
+	pthread_rwlock_wrlock(&n->obj->lock);
 	err = apply_attr(fd, attr, valid);
-	pthread_rwlock_unlock(&n->map.lock);
+	pthread_rwlock_unlock(&n->obj->lock);
 	node_close(fs, n);
 	return err;
 }
@@ -315,6 +317,16 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 }
 
 /* Count an open of node N, opening its object on the first one. */
+/* Give node N the object open on FD; FD is closed on failure. */
+static int node_attach(struct node *n, int fd, bool writable)
+{
+	n->obj = shmmap_new(fd, writable);
+	if (n->obj)
+		return 0;
+	close(fd);
+	return ENOMEM;
+}
+
 static int node_open(struct pshmfs *fs, struct node *n)
 {
 	struct stat st;
@@ -322,17 +334,19 @@ static int node_open(struct pshmfs *fs, struct node *n)
 	int fd, err = 0;
 
 	pthread_mutex_lock(&fs->nodes.lock);
-	if (n->opens == 0) {
+	if (!n->obj) {
 		err = n->name ? shmobj_open(fs->dirfd, n->name, &fd, &writable, &st)
 			      : ENOENT;
+		/* The name went, or holds another object now, since the
+		 * kernel looked: ESTALE makes it walk the path again. */
 		if (!err && st.st_ino != n->ino) {
 			close(fd);
-			err = ENOENT;
+			err = ESTALE;
 		}
-		if (!err) {
-			n->fd = fd;
-			shmmap_init(&n->map, writable);
-		}
+		if (err == ENOENT && n->name)
+			err = ESTALE;
+		if (!err)
+			err = node_attach(n, fd, writable);
 	}
 	if (!err)
 		n->opens++;
@@ -340,16 +354,20 @@ static int node_open(struct pshmfs *fs, struct node *n)
 	return err;
 }
 
-/* Count a close of node N, dropping its object on the last one. */
+/* Count a close of node N, closing its object on the last one. */
 static void node_close(struct pshmfs *fs, struct node *n)
 {
+	struct shmmap *gone = NULL;
+
 	pthread_mutex_lock(&fs->nodes.lock);
 	if (--n->opens == 0) {
-		shmmap_drop(&n->map);
-		close(n->fd);
-		n->fd = -1;
+		gone = n->obj;
+		n->obj = NULL;
 	}
 	pthread_mutex_unlock(&fs->nodes.lock);
+	/* Outside the lock: it waits for a read still replying. */
+	if (gone)
+		shmmap_free(gone);
 }
 
 static void set_open_flags(struct pshmfs *fs, struct fuse_file_info *fi,
@@ -366,12 +384,12 @@ static int open_truncate(struct node *n)
 {
 	int err = 0;
 
-	if (!n->map.writable)
+	if (!n->obj->writable)
 		return EACCES;
-	pthread_rwlock_wrlock(&n->map.lock);
-	if (ftruncate(n->fd, 0))
+	pthread_rwlock_wrlock(&n->obj->lock);
+	if (ftruncate(n->obj->fd, 0))
 		err = errno;
-	pthread_rwlock_unlock(&n->map.lock);
+	pthread_rwlock_unlock(&n->obj->lock);
 	return err;
 }
 
@@ -438,20 +456,46 @@ static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
 		return err;
 	pthread_mutex_lock(&fs->nodes.lock);
 	n = nodes_get(&fs->nodes, st.st_ino, name);
-	if (n && n->opens++ == 0) {
-		n->fd = fd;
-		shmmap_init(&n->map, true);
-	} else if (n) {
-		close(fd);
-	}
+	err = 0;
+	if (!n)
+		err = ENOMEM;
+	else if (n->obj)
+		close(fd); /* open already: keep that descriptor */
+	else
+		err = node_attach(n, fd, true);
+	if (!err)
+		n->opens++;
 	pthread_mutex_unlock(&fs->nodes.lock);
-	if (!n) {
+	if (err) {
+		if (n)
+			nodes_forget(&fs->nodes, n, 1);
+		else
+			close(fd);
 		unlinkat(fs->dirfd, name, 0);
-		close(fd);
-		return ENOMEM;
+		return err;
 	}
 	fill_entry(fs, n, &st, e);
 	return 0;
+}
+
+/* O_CREAT without O_EXCL is one step on tmpfs; here it is a create, or,
+ * when someone else made the object first, an open, which fails if they
+ * removed it again meanwhile: then start over, a few times. */
+static int create_or_open(struct pshmfs *fs, fuse_req_t req, const char *obj,
+			  mode_t mode, int flags, struct fuse_entry_param *e)
+{
+	int err = EEXIST, tries;
+
+	for (tries = 0; tries < 16 && (err == EEXIST || err == ESTALE ||
+				       err == ENOENT); tries++) {
+		err = create_name(fs, req, obj, mode, e);
+		if (err != EEXIST || (flags & O_EXCL))
+			return err;
+		err = lookup_name(fs, obj, e);
+		if (!err && (err = node_open(fs, node_of(e->ino))))
+			nodes_forget(&fs->nodes, node_of(e->ino), 1);
+	}
+	return err == ESTALE ? ENOENT : err;
 }
 
 static void pshmfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -466,13 +510,7 @@ static void pshmfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	      parent, name, mode, fi->flags);
 	err = child_name(fs, parent, name, obj);
 	if (!err)
-		err = create_name(fs, req, obj, mode, &e);
-	if (err == EEXIST && !(fi->flags & O_EXCL)) {
-		/* Made by someone else since the kernel looked: open it. */
-		err = lookup_name(fs, obj, &e);
-		if (!err && (err = node_open(fs, node_of(e.ino))))
-			nodes_forget(&fs->nodes, node_of(e.ino), 1);
-	}
+		err = create_or_open(fs, req, obj, mode, fi->flags, &e);
 	if (err) {
 		fuse_reply_err(req, err);
 		return;
@@ -543,7 +581,9 @@ static void charge_end(struct pshmfs *fs, int fd, blkcnt_t before)
 static void pshmfs_read(fuse_req_t req, fuse_ino_t ino, size_t size,
 			off_t off, struct fuse_file_info *fi)
 {
-	struct node *n = node_of_fh(fi);
+	/* Ours until this reply is sent: then the file may be released,
+	 * and shmmap_free waits for shmobj_read_end. */
+	struct shmmap *m = node_of_fh(fi)->obj;
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(0);
 	const char *p;
 	size_t len;
@@ -551,7 +591,7 @@ static void pshmfs_read(fuse_req_t req, fuse_ino_t ino, size_t size,
 
 	TRACE(fs_of(req), "read: ino %" PRIu64 " size %zu off %jd\n", ino,
 	      size, (intmax_t)off);
-	err = shmobj_read_begin(&n->map, n->fd, size, off, &p, &len);
+	err = shmobj_read_begin(m, size, off, &p, &len);
 	if (err) {
 		fuse_reply_err(req, err);
 		return;
@@ -563,27 +603,27 @@ static void pshmfs_read(fuse_req_t req, fuse_ino_t ino, size_t size,
 	if (!p && len) {
 		/* Holes: read the descriptor, which leaves them holes. */
 		buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-		buf.buf[0].fd = n->fd;
+		buf.buf[0].fd = m->fd;
 		buf.buf[0].pos = off;
 	}
 	fuse_reply_data(req, &buf, 0);
-	shmobj_read_end(&n->map);
+	shmobj_read_end(m);
 }
 
 static void pshmfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 			 size_t size, off_t off, struct fuse_file_info *fi)
 {
-	struct node *n = node_of_fh(fi);
+	struct shmmap *m = node_of_fh(fi)->obj;
 	size_t fit, done = 0;
 	blkcnt_t before;
 	int err;
 
 	TRACE(fs_of(req), "write: ino %" PRIu64 " size %zu off %jd\n", ino,
 	      size, (intmax_t)off);
-	err = charge_begin(fs_of(req), n->fd, off, size, &fit, &before);
+	err = charge_begin(fs_of(req), m->fd, off, size, &fit, &before);
 	if (!err)
-		err = shmobj_write(&n->map, n->fd, buf, fit, off, &done);
-	charge_end(fs_of(req), n->fd, before);
+		err = shmobj_write(m, buf, fit, off, &done);
+	charge_end(fs_of(req), m->fd, before);
 	if (err)
 		fuse_reply_err(req, err);
 	else
@@ -615,7 +655,7 @@ static void pshmfs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	int err;
 
 	TRACE(fs_of(req), "fsync: ino %" PRIu64 "\n", ino);
-	err = (datasync ? fdatasync(n->fd) : fsync(n->fd)) ? errno : 0;
+	err = (datasync ? fdatasync(n->obj->fd) : fsync(n->obj->fd)) ? errno : 0;
 	fuse_reply_err(req, err);
 }
 
@@ -631,14 +671,14 @@ static void pshmfs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode,
 	TRACE(fs, "fallocate: ino %" PRIu64 " mode 0x%x off %jd len %jd\n",
 	      ino, mode, (intmax_t)off, (intmax_t)len);
 	if (!(mode & FALLOC_FL_PUNCH_HOLE))
-		err = charge_begin(fs, n->fd, off, (size_t)len, &fit, &before);
+		err = charge_begin(fs, n->obj->fd, off, (size_t)len, &fit, &before);
 	/* fallocate is all or nothing. */
 	if (!err && fit < (size_t)len)
 		err = ENOSPC;
-	if (!err && fallocate(n->fd, mode, off, len))
+	if (!err && fallocate(n->obj->fd, mode, off, len))
 		err = errno;
 	if (!(mode & FALLOC_FL_PUNCH_HOLE))
-		charge_end(fs, n->fd, before);
+		charge_end(fs, n->obj->fd, before);
 	fuse_reply_err(req, err);
 }
 
@@ -700,7 +740,7 @@ static void count_removed_open(struct node *n, void *arg)
 	struct held *h = arg;
 	struct stat st;
 
-	if (!n->name && n->opens && fstat(n->fd, &st) == 0) {
+	if (!n->name && n->obj && fstat(n->obj->fd, &st) == 0) {
 		h->bytes += (uint64_t)st.st_blocks * 512;
 		h->objects++;
 	}

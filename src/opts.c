@@ -102,10 +102,12 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 		return fail("size", o->size, EINVAL);
 	if (o->nr_inodes && parse_size(o->nr_inodes, 0, &o->max_objects))
 		return fail("nr_inodes", o->nr_inodes, EINVAL);
-	if (o->attr_timeout < 0)
-		return fail("attr_timeout", "negative", EINVAL);
-	if (o->entry_timeout < 0)
-		return fail("entry_timeout", "negative", EINVAL);
+	if (o->attr_timeout < 0 || o->entry_timeout < 0) {
+		fprintf(stderr, "pshmfs: bad %s: negative: %s\n",
+			o->attr_timeout < 0 ? "attr_timeout" : "entry_timeout",
+			strerror(EINVAL));
+		return -1;
+	}
 	return 0;
 }
 

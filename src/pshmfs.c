@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -112,6 +113,20 @@ static void log_to_syslog(void)
 	fuse_set_log_func(log_syslog);
 }
 
+/* The root is a directory: so must the mountpoint be (FUSE would mount on
+ * a file, and every access would fail). A missing one is libfuse's to
+ * report. */
+static int check_mountpoint(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "pshmfs: %s: %s\n", path, strerror(ENOTDIR));
+		return -1;
+	}
+	return 0;
+}
+
 /* Open files each hold a descriptor: allow as many as we may. */
 static void raise_nofile(void)
 {
@@ -197,7 +212,7 @@ int main(int argc, char *argv[])
 			"usage: %s [options] [source] <mountpoint>\n", argv[0]);
 		goto out_args;
 	}
-	if (opts_parse(&args, &fs.o) == -1)
+	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint))
 		goto out_opts;
 	/* Permission checks are the kernel's, on the objects' own modes. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||

@@ -128,24 +128,32 @@ int shmobj_create(int dirfd, const char *name, mode_t mode, bool own,
 	return 0;
 }
 
-void shmmap_init(struct shmmap *m, bool writable)
+struct shmmap *shmmap_new(int fd, bool writable)
 {
+	struct shmmap *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
 	pthread_rwlock_init(&m->lock, NULL);
-	m->addr = NULL;
-	m->len = 0;
+	m->fd = fd;
 	m->writable = writable;
+	return m;
 }
 
-void shmmap_drop(struct shmmap *m)
+void shmmap_free(struct shmmap *m)
 {
+	/* A read may still be replying from the mapping after the kernel
+	 * let the file close: wait for it. */
+	pthread_rwlock_wrlock(&m->lock);
 	if (m->addr)
 		munmap(m->addr, m->len);
+	close(m->fd);
+	pthread_rwlock_unlock(&m->lock);
 	pthread_rwlock_destroy(&m->lock);
-	m->addr = NULL;
-	m->len = 0;
+	free(m);
 }
 
-static int map_grow(struct shmmap *m, int fd, size_t end)
+static int map_grow(struct shmmap *m, size_t end)
 {
 	size_t len = m->len * 2;
 	int prot = PROT_READ | (m->writable ? PROT_WRITE : 0);
@@ -157,7 +165,7 @@ static int map_grow(struct shmmap *m, int fd, size_t end)
 	if (m->addr)
 		p = mremap(m->addr, m->len, len, MREMAP_MAYMOVE);
 	else
-		p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+		p = mmap(NULL, len, prot, MAP_SHARED, m->fd, 0);
 	if (p == MAP_FAILED)
 		return errno;
 	m->addr = p;
@@ -166,7 +174,7 @@ static int map_grow(struct shmmap *m, int fd, size_t end)
 }
 
 /* Return with the mapping held shared and reaching at least END. */
-static int map_hold(struct shmmap *m, int fd, size_t end)
+static int map_hold(struct shmmap *m, size_t end)
 {
 	int err = 0;
 
@@ -175,7 +183,7 @@ static int map_hold(struct shmmap *m, int fd, size_t end)
 		pthread_rwlock_unlock(&m->lock);
 		pthread_rwlock_wrlock(&m->lock);
 		if (m->len < end)
-			err = map_grow(m, fd, end);
+			err = map_grow(m, end);
 		pthread_rwlock_unlock(&m->lock);
 		pthread_rwlock_rdlock(&m->lock);
 	}
@@ -225,7 +233,7 @@ static int alloc_range(int fd, off_t off, size_t len, size_t *got)
 	return *got ? 0 : ENOSPC;
 }
 
-int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
+int shmobj_write(struct shmmap *m, const void *buf, size_t len,
 		 off_t off, size_t *done)
 {
 	size_t n = 0;
@@ -236,9 +244,9 @@ int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
 		return 0;
 	if (!m->writable)
 		return EBADF;
-	err = alloc_range(fd, off, len, &n);
+	err = alloc_range(m->fd, off, len, &n);
 	if (!err)
-		err = map_hold(m, fd, off + n);
+		err = map_hold(m, off + n);
 	if (err)
 		return err;
 	err = shmobj_copy_in(m->addr + off, buf, n);
@@ -248,14 +256,14 @@ int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
 	return err;
 }
 
-int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
+int shmobj_read_begin(struct shmmap *m, size_t len, off_t off,
 		      const char **p, size_t *n)
 {
 	struct stat st;
 	bool sparse;
 	int err;
 
-	if (fstat(fd, &st))
+	if (fstat(m->fd, &st))
 		return errno;
 	*n = 0;
 	if (off < st.st_size)
@@ -263,7 +271,7 @@ int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
 	/* At the end, or with holes, nothing to map; still hold it for
 	 * read_end. */
 	sparse = shmobj_sparse(&st);
-	err = map_hold(m, fd, *n && !sparse ? off + *n : 0);
+	err = map_hold(m, *n && !sparse ? off + *n : 0);
 	*p = err || !*n || sparse ? NULL : m->addr + off;
 	return err;
 }

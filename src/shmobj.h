@@ -20,12 +20,14 @@
 /* Where glibc keeps POSIX shm objects on Linux. */
 #define SHM_DIR "/dev/shm"
 
-/* One MAP_SHARED mapping of an object, grown with mremap. Readers of the
- * mapping hold LOCK shared; growing it (which may move it) holds it
- * exclusive. The mapping may reach past the object's end: only the bytes
- * below the size seen by fstat or made by fallocate are touched. */
+/* An open object: its descriptor and one MAP_SHARED mapping of it, grown
+ * with mremap. Copies in and out of the mapping hold LOCK shared; growing
+ * it (which may move it) and freeing it hold it exclusive. The mapping may
+ * reach past the object's end: only the bytes below the size seen by fstat
+ * or made by fallocate are touched. */
 struct shmmap {
 	pthread_rwlock_t lock;
+	int fd;
 	char *addr;
 	size_t len;
 	bool writable;
@@ -62,14 +64,18 @@ int shmobj_open(int dirfd, const char *name, int *fd, bool *writable,
 int shmobj_create(int dirfd, const char *name, mode_t mode, bool own,
 		  uid_t uid, gid_t gid, int *fd, struct stat *st);
 
-void shmmap_init(struct shmmap *m, bool writable);
-void shmmap_drop(struct shmmap *m);
+/* Take FD (opened read-write when WRITABLE) into a new open object; NULL
+ * when out of memory (FD is then left open). */
+struct shmmap *shmmap_new(int fd, bool writable);
+
+/* Close the open object once the copies under way are done. */
+void shmmap_free(struct shmmap *m);
 
 /* Write LEN bytes of BUF at OFF: allocate the pages (growing the object),
  * then copy into the mapping. *DONE is less than LEN only when the tmpfs
  * filled up part way. Returns 0 or errno (ENOSPC when nothing fit, EIO when
  * another process shrank the object under the copy). */
-int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
+int shmobj_write(struct shmmap *m, const void *buf, size_t len,
 		 off_t off, size_t *done);
 
 /* Find the bytes to read at OFF, at most LEN: *P and *N (0 at the end).
@@ -77,7 +83,7 @@ int shmobj_write(struct shmmap *m, int fd, const void *buf, size_t len,
  * the object has holes: a fault on a hole of a shared tmpfs mapping would
  * allocate the page, so such objects are read with pread (or splice), which
  * reads holes as zeros. */
-int shmobj_read_begin(struct shmmap *m, int fd, size_t len, off_t off,
+int shmobj_read_begin(struct shmmap *m, size_t len, off_t off,
 		      const char **p, size_t *n);
 void shmobj_read_end(struct shmmap *m);
 
