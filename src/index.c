@@ -346,23 +346,50 @@ void index_dir(struct index *ix, const char *dir, struct dirinfo *info)
 	pthread_mutex_unlock(&ix->lock);
 }
 
-static int list_add(struct ilist *l, size_t *cap, const char *name,
-		    size_t len, uint64_t ino, bool dir)
+/* Grow *P (of *ROOM elements of SIZE) to hold NEED. */
+static int room_for(void **p, size_t *room, size_t need, size_t size)
 {
-	struct ientry *grown;
+	size_t n = *room ? *room : 64;
+	void *grown;
 
-	if (l->n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		grown = realloc(l->ents, *cap * sizeof(*grown));
-		if (!grown)
-			return ENOMEM;
-		l->ents = grown;
-	}
-	l->ents[l->n].name = strndup(name, len);
-	if (!l->ents[l->n].name)
+	if (need <= *room)
+		return 0;
+	while (n < need)
+		n *= 2;
+	grown = realloc(*p, n * size);
+	if (!grown)
 		return ENOMEM;
+	*p = grown;
+	*room = n;
+	return 0;
+}
+
+/* Names go into one buffer (a listing of 100 000 entries is two
+ * allocations, not 100 001); entries hold offsets until list_done(). */
+static int list_add(struct ilist *l, const char *name, size_t len,
+		    uint64_t ino, bool dir)
+{
+	if (room_for((void **)&l->ents, &l->cap, l->n + 1, sizeof(*l->ents)) ||
+	    room_for((void **)&l->names, &l->room, l->used + len + 1, 1))
+		return ENOMEM;
+	memcpy(l->names + l->used, name, len);
+	l->names[l->used + len] = '\0';
+	l->ents[l->n].name = (char *)(uintptr_t)l->used;
 	l->ents[l->n].ino = ino;
 	l->ents[l->n++].dir = dir;
+	l->used += len + 1;
+	return 0;
+}
+
+/* Turn the offsets into pointers, or free what was built on ERR. */
+static int list_done(struct ilist *l, int err)
+{
+	if (err) {
+		index_free(l);
+		return err;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		l->ents[i].name = l->names + (uintptr_t)l->ents[i].name;
 	return 0;
 }
 
@@ -382,7 +409,7 @@ static bool shadowed(struct index *ix, const struct ient *e)
 static int list_locked(struct index *ix, const char *dir, struct ilist *out)
 {
 	struct ient *d = find(ix, dir), *e;
-	size_t skip = strlen(dir), cap = 0, len;
+	size_t skip = strlen(dir), len;
 	int err = 0;
 
 	if (!d || !d->dir)
@@ -390,7 +417,7 @@ static int list_locked(struct index *ix, const char *dir, struct ilist *out)
 	for (e = d->first; e && !err; e = e->next) {
 		len = strlen(e->name) - skip - e->dir;
 		if (!e->dir || !shadowed(ix, e))
-			err = list_add(out, &cap, e->name + skip, len, e->ino,
+			err = list_add(out, e->name + skip, len, e->ino,
 				       e->dir);
 	}
 	return err;
@@ -405,50 +432,43 @@ int index_list(struct index *ix, const char *dir, struct ilist *out)
 	sync_locked(ix);
 	err = list_locked(ix, dir, out);
 	pthread_mutex_unlock(&ix->lock);
-	if (err)
-		index_free(out);
-	return err;
+	return list_done(out, err);
 }
 
 /* Pre-order: a directory's marker before what lies in it. */
-static int below_locked(const struct ient *d, struct ilist *out, size_t *cap)
+static int below_locked(const struct ient *d, struct ilist *out)
 {
 	const struct ient *e;
 	int err = 0;
 
 	if (d->marker)
-		err = list_add(out, cap, d->name, strlen(d->name), d->ino, true);
+		err = list_add(out, d->name, strlen(d->name), d->ino, true);
 	for (e = d->first; e && !err; e = e->next)
-		err = e->dir ? below_locked(e, out, cap)
-			     : list_add(out, cap, e->name, strlen(e->name),
-					e->ino, false);
+		err = e->dir ? below_locked(e, out)
+			     : list_add(out, e->name, strlen(e->name), e->ino,
+					false);
 	return err;
 }
 
 int index_below(struct index *ix, const char *dir, struct ilist *out)
 {
 	struct ient *d;
-	size_t cap = 0;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&ix->lock);
 	sync_locked(ix);
 	d = find(ix, dir);
-	err = d && d->dir ? below_locked(d, out, &cap) : ENOENT;
+	err = d && d->dir ? below_locked(d, out) : ENOENT;
 	pthread_mutex_unlock(&ix->lock);
-	if (err)
-		index_free(out);
-	return err;
+	return list_done(out, err);
 }
 
 void index_free(struct ilist *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->ents[i].name);
 	free(l->ents);
-	l->ents = NULL;
-	l->n = 0;
+	free(l->names);
+	memset(l, 0, sizeof(*l));
 }
 
 uint64_t index_changes(struct index *ix)

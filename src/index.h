@@ -45,7 +45,9 @@ struct ientry {
 };
 struct ilist {
 	struct ientry *ents;
-	size_t n;
+	size_t n, cap;
+	char *names;          /* every name, one after another */
+	size_t used, room;
 };
 int index_list(struct index *ix, const char *dir, struct ilist *out);
 
