@@ -20,6 +20,16 @@
 #include "ops.h"
 #include "ops_i.h"
 
+/* The root's mode and owner are the mount's options, and the kernel asks
+ * for them at every path walk to check permissions: let it keep them a
+ * second. (Its link count and times may lag that long; the mount's own
+ * mkdir and rmdir refresh them at once.) */
+#define ROOT_ATTR_TIMEOUT 1.0
+
+/* The mount point, for raise_readahead() at the first open. */
+static const char *readahead_mountpoint;
+static pthread_once_t readahead_once = PTHREAD_ONCE_INIT;
+
 /* A path to reach an fd (O_PATH ones too) for calls that want a path. */
 typedef char fdpath_t[32];
 
@@ -142,6 +152,7 @@ static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
 	/* With attribute timeout 0 this would ask for attributes before
 	 * every read; open drops the cache instead (keep_cache off). */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	readahead_mountpoint = fs->mountpoint;
 	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
 }
 
@@ -189,7 +200,8 @@ static void pshmfs_getattr(fuse_req_t req, fuse_ino_t ino,
 	if (err)
 		fuse_reply_err(req, err);
 	else
-		fuse_reply_attr(req, &st, fs->o.attr_timeout);
+		fuse_reply_attr(req, &st, ino == FUSE_ROOT_ID ? ROOT_ATTR_TIMEOUT
+							: fs->o.attr_timeout);
 }
 
 static int truncate_fd(int fd, off_t size)
@@ -393,6 +405,43 @@ static int open_truncate(struct node *n)
 	return err;
 }
 
+/* The kernel reads ahead 128 KiB on a FUSE mount, and INIT cannot raise
+ * it; root can, through the mount's bdi in sysfs: 1 MiB, as max_write.
+ * Found through /proc/self/mountinfo, not stat, which would ask us. Done
+ * at the first open, once INIT's reply has set the bdi up. */
+static void raise_readahead(const char *mountpoint)
+{
+	char *real = realpath(mountpoint, NULL), line[4096], path[64];
+	unsigned maj, min;
+	FILE *f;
+	int fd;
+
+	f = real && geteuid() == 0 ? fopen("/proc/self/mountinfo", "r") : NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		char mnt[4096];
+
+		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, mnt) != 3 ||
+		    strcmp(mnt, real) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb",
+			 maj, min);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && write(fd, "1024", 4) != 4)
+			fuse_log(FUSE_LOG_DEBUG, "pshmfs: %s: %s\n", path,
+				 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (f)
+		fclose(f);
+	free(real);
+}
+
+static void raise_readahead_once(void)
+{
+	raise_readahead(readahead_mountpoint);
+}
+
 static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
@@ -405,6 +454,7 @@ static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
+	pthread_once(&readahead_once, raise_readahead_once);
 	err = node_open(fs, n);
 	if (!err && (fi->flags & O_TRUNC)) {
 		err = open_truncate(n);
@@ -630,14 +680,6 @@ static void pshmfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		fuse_reply_write(req, done);
 }
 
-static void pshmfs_flush(fuse_req_t req, fuse_ino_t ino,
-			 struct fuse_file_info *fi)
-{
-	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, 0);
-}
-
 static void pshmfs_release(fuse_req_t req, fuse_ino_t ino,
 			   struct fuse_file_info *fi)
 {
@@ -819,7 +861,8 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.create = pshmfs_create,
 	.read = pshmfs_read,
 	.write = pshmfs_write,
-	.flush = pshmfs_flush,
+	/* No .flush: nothing to do at close(2), and without it the kernel
+	 * stops asking after the first ENOSYS: one round trip fewer a close. */
 	.release = pshmfs_release,
 	.fsync = pshmfs_fsync,
 	.fallocate = pshmfs_fallocate,

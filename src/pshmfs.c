@@ -227,6 +227,7 @@ int main(int argc, char *argv[])
 		goto out_session;
 	if (fuse_session_mount(se, c.mountpoint) != 0)
 		goto out_signals;
+	fs.mountpoint = c.mountpoint;
 	fuse_daemonize(c.foreground);
 	if (!c.foreground)
 		log_to_syslog();

@@ -22,6 +22,7 @@ struct pshmfs {
 	bool own;            /* running as root: new objects get the
 			      * caller's owner and group */
 	bool debug;          /* -d: trace every operation */
+	const char *mountpoint;
 	struct nodetab nodes;
 	struct quota quota;  /* size= and nr_inodes= */
 	struct index *index; /* the tree of names */
