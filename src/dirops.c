@@ -69,6 +69,30 @@ static int dir_of(struct pshmfs *fs, const char *obj, objname_t dir)
 	return 0;
 }
 
+void new_group(struct pshmfs *fs, const char *obj, gid_t *gid, bool *sgid)
+{
+	size_t plen = strlen(fs->o.prefix);
+	const char *last = fs->o.delim ? strrchr(obj + plen, fs->o.delim) : NULL;
+	objname_t dir;
+	struct stat st;
+
+	*sgid = false;
+	if (!last) {
+		/* The root: what the options say. */
+		st.st_mode = fs->o.root_mode;
+		st.st_gid = fs->o.gid;
+	} else {
+		memcpy(dir, obj, (size_t)(last + 1 - obj));
+		dir[last + 1 - obj] = '\0';
+		if (dir_stat(fs, dir, &st))
+			return;
+	}
+	if (st.st_mode & S_ISGID) {
+		*gid = st.st_gid;
+		*sgid = true;
+	}
+}
+
 int dir_stat(struct pshmfs *fs, const char *dir, struct stat *st)
 {
 	bool root = strcmp(dir, fs->o.prefix) == 0;
@@ -180,6 +204,8 @@ void pshmfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct dirinfo info;
 	objname_t obj, dir;
 	struct stat st;
+	bool sgid;
+	gid_t gid;
 	int fd, err;
 
 	TRACE(fs, "mkdir: parent %" PRIu64 " name '%s' mode 0%o\n", parent,
@@ -194,9 +220,12 @@ void pshmfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		index_dir(fs->index, dir, &info);
 		err = info.exists ? EEXIST : 0;
 	}
-	if (!err)
-		err = create_counted(fs, dir, mode & 07777, ctx->uid, ctx->gid,
-				     &fd, &st);
+	if (!err) {
+		gid = ctx->gid;
+		new_group(fs, obj, &gid, &sgid);
+		err = create_counted(fs, dir, (mode & 07777) | (sgid ? S_ISGID : 0),
+				     ctx->uid, gid, &fd, &st);
+	}
 	if (!err) {
 		close(fd);
 		err = lookup_dir(fs, obj, &e);

@@ -497,11 +497,14 @@ static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
 		       mode_t mode, struct fuse_entry_param *e)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	gid_t gid = ctx->gid;
 	struct stat st;
 	struct node *n;
+	bool sgid;
 	int fd, err;
 
-	err = create_counted(fs, name, mode, ctx->uid, ctx->gid, &fd, &st);
+	new_group(fs, name, &gid, &sgid);
+	err = create_counted(fs, name, mode, ctx->uid, gid, &fd, &st);
 	if (err)
 		return err;
 	pthread_mutex_lock(&fs->nodes.lock);

@@ -70,6 +70,9 @@ int child_name(struct pshmfs *fs, fuse_ino_t parent, const char *name,
 	       objname_t out);
 int node_name(struct pshmfs *fs, fuse_ino_t ino, objname_t out, bool *dir);
 int dir_stat(struct pshmfs *fs, const char *dir, struct stat *st);
+/* The group of a new object OBJ: *GID, or its directory's when that is
+ * set-group-ID (*SGID: a new directory inherits the bit), as in tmpfs. */
+void new_group(struct pshmfs *fs, const char *obj, gid_t *gid, bool *sgid);
 int dir_marker_fd(struct pshmfs *fs, const char *dir, int *fd);
 void pshmfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 void pshmfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
