@@ -6,6 +6,7 @@
 #define PSHMFS_OPS_I_H
 
 #include <sys/fsuid.h>
+#include <sys/statvfs.h>
 
 #include "pshmfs.h"
 
@@ -64,6 +65,12 @@ int lookup_name(struct pshmfs *fs, const char *name,
 		struct fuse_entry_param *e);
 int create_counted(struct pshmfs *fs, const char *name, mode_t mode,
 		   uid_t uid, gid_t gid, int *fd, struct stat *st);
+
+/* limits.c */
+int charge_begin(struct pshmfs *fs, int fd, off_t off, size_t len,
+		 size_t *fit, blkcnt_t *before);
+void charge_end(struct pshmfs *fs, int fd, blkcnt_t before);
+void statfs_limited(struct quota *q, struct statvfs *sv);
 
 /* dirops.c */
 int child_name(struct pshmfs *fs, fuse_ino_t parent, const char *name,
