@@ -1,12 +1,12 @@
 /** @file
- * A seeded randomized model test. One long random sequence of file
- * operations is applied to two directories, the one under test (a pshmfs
- * mount) and a reference (a plain tmpfs directory); the first operation
- * whose results differ (return value, errno, bytes read, file position,
- * stat, listing) stops the run with the seed, the operation number, the
- * operation with its arguments and both results.
+ * A seeded randomized model test. One long random sequence of file and
+ * directory operations is applied to two directories, the one under test
+ * (a pshmfs mount) and a reference (a plain tmpfs directory); the first
+ * operation whose results differ (return value, errno, bytes read, file
+ * position, stat, listing) stops the run with the seed, the operation
+ * number, the operation with its arguments and both results.
  *
- *   model [-s SEED] [-n OPS] [-p PREFIXLEN] [-v] DIR_UNDER_TEST REFERENCE_DIR
+ *   model [-f] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v] DIR_UNDER_TEST REFERENCE_DIR
  *
  * The sequence depends on the seed alone (and on the starting contents,
  * empty directories in the tests), so "-s SEED -n OP" reruns a failure up
@@ -22,11 +22,31 @@
  *   ref=$(mktemp -d /dev/shm/pshmfs-test.model.XXXXXX)
  *   tests/model -p 2 -n 200000 -s 1 /mnt/x "$ref"
  *
- * Flat namespace for now: only files, directly in the directory. Each
- * operation is one op_*() function in the table ops[] at the end; mkdir,
- * rmdir and directory renames go there too once the mount has directories.
- * Names never hold ':' (the mount's default directory delimiter) nor begin
- * with "sem." (hidden semaphores): there the mount differs by design.
+ * Each operation is one op_*() function in the table ops[] at the end.
+ *
+ * The directory mix (the default) works on paths of up to about three
+ * components from a pool of names, often an entry or a directory that
+ * exists in the reference: mkdir, rmdir, rename of files and directories,
+ * readdir and stat of any directory, and the file operations anywhere in
+ * the tree. Where the mount differs from tmpfs by design (DESIGN.md, "The
+ * namespace"), the generator keeps out of the way:
+ *  - no component holds ':' (the mount's delimiter: EINVAL) nor begins
+ *    with "sem." (hidden semaphores);
+ *  - the mount caps the whole object name (prefix, path folded at ':', one
+ *    more ':' for a directory's marker) at 255 bytes, tmpfs each component:
+ *    paths are kept within the mount's cap, also the names a directory
+ *    rename would give everything below it, but for deliberately
+ *    over-long components (over 255 bytes), where both give ENAMETOOLONG;
+ *  - RENAME_EXCHANGE involving a directory is not generated (the mount
+ *    cannot swap two trees object by object and gives EINVAL; tmpfs can);
+ *  - "." and ".." only end a path, and ".." never leads out of the
+ *    directory but as the whole path (where the kernel refuses every
+ *    change); directories at or above the top compare by type (and the
+ *    top by nlink), not by mode or owner.
+ * Directory modes do not refuse anything: root runs the tests.
+ *
+ * The flat mix (-f) is files only, directly in the directory, for a mount
+ * with a flat namespace (-o delim=): there names may hold ':'.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -57,14 +77,24 @@
 #define VERY_FAR (1LL << 30)     /* and, rarely, past this */
 #define CHECK_HEAD (1024 * 1024) /* a file check reads this much first */
 #define CHECK_TAIL (256 * 1024)  /* and this much at the end */
-#define DELIM ':'                /* never in a name */
+#define DELIM ':'                /* never in a name, but with -f */
 #define NOPOS (-2LL)             /* no file position asked for */
+#define WALK_DEPTH 64            /* the reference tree walked this deep */
+
+/* What a picked path is for (pick_path()). */
+#define P_DOTS 1 /* may end in "." or ".." */
+#define P_DIR 2  /* a directory's: one byte kept for its marker's ':' */
 
 struct side {
 	const char *dir;
 	int dfd;
 	int fd[NSLOTS];     /* -1 when the slot is free (on both sides) */
 	unsigned char *buf; /* MAX_IO bytes read back */
+};
+
+struct list {
+	size_t n, cap;
+	char **v;
 };
 
 struct model {
@@ -76,18 +106,14 @@ struct model {
 	unsigned long op; /* number of the current one */
 	int prefixlen;
 	bool verbose;
+	bool flat;        /* -f: files only, directly in the directory */
 	int nopen;
 	unsigned long orphan_ops;
 	unsigned char *wbuf;
 	char desc[512]; /* the current operation, for reports */
 	char slot_desc[NSLOTS][288];
 	char pool[NPOOL][NAME_MAX + 1];
-	char name[2][320]; /* the names picked for this operation */
-};
-
-struct list {
-	size_t n, cap;
-	char **v;
+	char name[2][PATH_MAX]; /* the paths picked for this operation */
 };
 
 /* What one side gave for one operation. */
@@ -98,6 +124,7 @@ struct res {
 	const unsigned char *data; /* ret bytes read, or NULL */
 	bool has_st;
 	struct stat st;
+	int depth; /* how deep the path ends (path_depth()): what to compare */
 	struct list *ls;
 };
 
@@ -165,7 +192,7 @@ static const char *show_name(const char *name, char *out, size_t size)
 	size_t len = strlen(name), o = 0;
 
 	out[o++] = '"';
-	for (size_t i = 0; i < len && i < 24 && o + 8 < size; i++) {
+	for (size_t i = 0; i < len && i < 40 && o + 8 < size; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
@@ -173,7 +200,7 @@ static const char *show_name(const char *name, char *out, size_t size)
 		else
 			out[o++] = (char)c;
 	}
-	if (len > 24)
+	if (len > 40)
 		snprintf(out + o, size - o, "...\" (%zu bytes)", len);
 	else
 		snprintf(out + o, size - o, "\"");
@@ -278,6 +305,7 @@ static void res_init(struct res *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->pos = NOPOS;
+	r->depth = 1;
 }
 
 /* Call right after the call that gave RET, while errno is its. */
@@ -292,15 +320,26 @@ static void res_pos(struct res *r, int fd)
 	r->pos = lseek(fd, 0, SEEK_CUR);
 }
 
-static bool same_stat(const struct stat *a, const struct stat *b)
+static bool same_owner(const struct stat *a, const struct stat *b)
+{
+	return a->st_mode == b->st_mode && a->st_uid == b->st_uid &&
+	       a->st_gid == b->st_gid;
+}
+
+/* Files: all but times and inode numbers. Directories: not their size
+ * either; the top (DEPTH 0) only by nlink, what lies above it (DEPTH < 0,
+ * "..") only by type. */
+static bool same_stat(const struct stat *a, const struct stat *b, int depth)
 {
 	if ((a->st_mode & S_IFMT) != (b->st_mode & S_IFMT))
 		return false;
+	if (S_ISDIR(a->st_mode))
+		return depth < 0 || (a->st_nlink == b->st_nlink &&
+				     (depth == 0 || same_owner(a, b)));
 	if (!S_ISREG(a->st_mode))
-		return true; /* "." and "..": only their type */
-	return a->st_mode == b->st_mode && a->st_size == b->st_size &&
-	       a->st_nlink == b->st_nlink && a->st_uid == b->st_uid &&
-	       a->st_gid == b->st_gid;
+		return true;
+	return same_owner(a, b) && a->st_size == b->st_size &&
+	       a->st_nlink == b->st_nlink;
 }
 
 static bool same_list(const struct list *a, const struct list *b)
@@ -323,7 +362,7 @@ static const char *differs(const struct res r[2])
 	    memcmp(r[0].data, r[1].data, (size_t)r[0].ret))
 		return "data";
 	if (r[0].has_st != r[1].has_st ||
-	    (r[0].has_st && !same_stat(&r[0].st, &r[1].st)))
+	    (r[0].has_st && !same_stat(&r[0].st, &r[1].st, r[0].depth)))
 		return "stat";
 	if (r[0].ls && r[1].ls && !same_list(r[0].ls, r[1].ls))
 		return "listing";
@@ -341,9 +380,9 @@ static void report(struct model *m, const char *what, const struct res r[2])
 		show_data_diff(r);
 	if (!strcmp(what, "listing"))
 		show_list_diff(r[0].ls, r[1].ls);
-	printf("# rerun: %s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
+	printf("# rerun: %s%s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
 	       " (both empty)\n",
-	       m->argv0, m->seed, m->op, m->prefixlen);
+	       m->argv0, m->flat ? " -f" : "", m->seed, m->op, m->prefixlen);
 }
 
 /* 0 when both sides gave the same, else report and 1. */
@@ -364,6 +403,57 @@ static int compare(struct model *m, const struct res r[2])
 	return 0;
 }
 
+/* ---- lists of names ---- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_free(struct list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void list_add(struct list *l, const char *name)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n] = strdup(name);
+	if (!l->v || !l->v[l->n]) {
+		perror("model");
+		exit(2);
+	}
+	l->n++;
+}
+
+/* The sorted names in DIR but "." and "..": 0, or -1. */
+static long long list_dir(const char *dir, struct list *l)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int err;
+
+	if (!d)
+		return -1;
+	errno = 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			list_add(l, e->d_name);
+	err = errno;
+	closedir(d);
+	errno = err;
+	if (err)
+		return -1;
+	qsort(l->v, l->n, sizeof(*l->v), by_name);
+	return 0;
+}
+
 /* ---- picking arguments ---- */
 
 static void make_pool(struct model *m)
@@ -371,7 +461,9 @@ static void make_pool(struct model *m)
 	static const char *const fixed[NPOOL - 1] = {
 		"a", "b", "c", "data.bin", "x y", "-n", "UPPER.case",
 	};
-	int longest = NAME_MAX - m->prefixlen;
+	/* As long as a name at the top may be: a directory's marker needs a
+	 * byte more. */
+	int longest = NAME_MAX - m->prefixlen - !m->flat;
 
 	for (int i = 0; i < NPOOL - 1; i++)
 		snprintf(m->pool[i], sizeof(m->pool[i]), "%s", fixed[i]);
@@ -379,39 +471,284 @@ static void make_pool(struct model *m)
 	m->pool[NPOOL - 1][longest] = '\0';
 }
 
-/* A name for argument WHICH: mostly from the pool, sometimes an odd or a
- * bad one. "." and ".." only where DOTS (never for chmod: ".." of the
- * reference is /dev/shm). */
-static const char *pick_name(struct model *m, int which, bool dots)
+/* A name into OUT (NAME_MAX + 64 bytes): mostly from the pool, sometimes
+ * an odd or a bad one. "." and ".." only where DOTS (never for chmod:
+ * ".." of the reference is /dev/shm). */
+static void pick_name(struct model *m, char *out, bool dots)
 {
-	char *n = m->name[which];
 	long long r = below(m, 100);
 	int c;
 
 	if (r >= 12 || (r < 3 && !dots)) {
-		strcpy(n, m->pool[below(m, NPOOL)]);
+		strcpy(out, m->pool[below(m, NPOOL)]);
 	} else if (r >= 8) { /* a byte from 1..255, not '/' */
 		do
 			c = 1 + (int)below(m, 255);
-		while (c == '/' || c == DELIM);
-		snprintf(n, sizeof(m->name[0]), "q%cz", c);
+		while (c == '/' || (c == DELIM && !m->flat));
+		sprintf(out, "q%cz", c);
 	} else if (r >= 5) { /* too long, on both sides */
 		size_t len = chance(m, 50) ? NAME_MAX + 1 : 300;
 
-		memset(n, 'L', len);
-		n[len] = '\0';
+		memset(out, 'L', len);
+		out[len] = '\0';
 	} else if (r >= 3) {
-		n[0] = '\0';
+		out[0] = '\0';
 	} else {
-		strcpy(n, chance(m, 50) ? "." : "..");
+		strcpy(out, chance(m, 50) ? "." : "..");
 	}
-	return n;
 }
 
-static const char *name_arg(struct model *m, int which, bool dots, char *out,
-			    size_t size)
+/* ---- paths, for the directory mix ---- */
+
+static bool is_dot(const char *comp)
 {
-	return show_name(pick_name(m, which, dots), out, size);
+	return !strcmp(comp, ".") || !strcmp(comp, "..");
+}
+
+static const char *last_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* How deep PATH ends below the top: "a/b" 2, "." and "a/.." 0, ".." -1;
+ * *OUT tells whether a component but the last leads above the top. */
+static int depth_of(const char *path, bool *out)
+{
+	int depth = 0;
+	size_t len;
+
+	*out = false;
+	for (const char *c = path; *c; c += len + (c[len] == '/')) {
+		len = strcspn(c, "/");
+		if (len == 2 && !strncmp(c, "..", 2))
+			depth--;
+		else if (len && !(len == 1 && *c == '.'))
+			depth++;
+		*out |= depth < 0 && c[len];
+	}
+	return depth;
+}
+
+static int path_depth(const char *path)
+{
+	bool out;
+
+	return depth_of(path, &out);
+}
+
+/* Stop unless PATH stays in the directory: not absolute, no ".." out of
+ * it but as the last component (there the kernel refuses any change).
+ * "../x" of the reference is a name in /dev/shm. */
+static const char *inside(const char *path)
+{
+	bool out;
+
+	depth_of(path, &out);
+	if (path[0] == '/' || out) {
+		fprintf(stderr, "model: made a path out: %s\n", path);
+		exit(2);
+	}
+	return path;
+}
+
+/* PATH without a trailing '/': as long as its object's name past the
+ * prefix ('/' folds into ':'). */
+static size_t path_len(const char *path)
+{
+	size_t len = strlen(path);
+
+	while (len && path[len - 1] == '/')
+		len--;
+	return len;
+}
+
+/* Within the mount's longest object name, RESERVE bytes kept? */
+static bool fits(const struct model *m, const char *path, size_t reserve)
+{
+	return (size_t)m->prefixlen + path_len(path) + reserve <= NAME_MAX;
+}
+
+static bool is_dir_entry(const char *entry)
+{
+	return entry[0] && entry[strlen(entry) - 1] == '/';
+}
+
+/* Add the entries of the directory REL ("" or ending in '/') of the tree
+ * at DFD to L, directories with a '/' at the end; and what lies below
+ * them, DEPTH levels down. */
+static void walk(int dfd, const char *rel, struct list *l, int depth)
+{
+	char path[PATH_MAX];
+	int fd = openat(dfd, *rel ? rel : ".",
+			O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	struct stat st;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (is_dot(e->d_name) ||
+		    strlen(rel) + strlen(e->d_name) + 2 > sizeof(path))
+			continue;
+		strcat(strcpy(path, rel), e->d_name);
+		if (e->d_type != DT_DIR &&
+		    (e->d_type != DT_UNKNOWN ||
+		     fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) ||
+		     !S_ISDIR(st.st_mode))) {
+			list_add(l, path);
+			continue;
+		}
+		list_add(l, strcat(path, "/"));
+		if (depth > 0)
+			walk(dfd, path, l, depth - 1);
+	}
+	closedir(d);
+}
+
+static void walk_sorted(int dfd, const char *rel, struct list *l, int depth)
+{
+	walk(dfd, rel, l, depth);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_name);
+}
+
+/* A random entry of L (a directory, where DIRS), or NULL. */
+static const char *pick_from(struct model *m, const struct list *l, bool dirs)
+{
+	size_t n = 0, k, i;
+
+	for (i = 0; i < l->n; i++)
+		n += !dirs || is_dir_entry(l->v[i]);
+	if (!n)
+		return NULL;
+	k = (size_t)below(m, (long long)n);
+	for (i = 0;; i++)
+		if ((!dirs || is_dir_entry(l->v[i])) && k-- == 0)
+			return l->v[i];
+}
+
+/* A random entry of the reference (a directory, where DIRS) into OUT,
+ * without its '/'; false when there is none. From the top down, one
+ * level further in half the time. */
+static bool pick_entry(struct model *m, char *out, bool dirs)
+{
+	struct list l = { 0 };
+	char cur[PATH_MAX] = "";
+	const char *e;
+
+	out[0] = '\0';
+	for (int depth = 0; depth < WALK_DEPTH; depth++) {
+		walk_sorted(m->s[1].dfd, cur, &l, 0);
+		e = pick_from(m, &l, dirs);
+		if (e)
+			strcpy(out, e);
+		list_free(&l);
+		if (!e || !is_dir_entry(out) || chance(m, 50))
+			break;
+		strcpy(cur, out);
+	}
+	out[path_len(out)] = '\0';
+	return out[0] != '\0';
+}
+
+/* Where a new name goes, into OUT: "" (the top) or a path ending in '/':
+ * mostly a directory of the reference, sometimes any of its entries (a
+ * file: ENOTDIR) or pool names that may not exist. */
+static void pick_parent(struct model *m, char *out)
+{
+	long long r = below(m, 100);
+
+	out[0] = '\0';
+	if (r < 40)
+		return;
+	if (r < 88) {
+		if (pick_entry(m, out, r < 80))
+			strcat(out, "/");
+		return;
+	}
+	for (int k = (int)below(m, 2); k >= 0; k--) {
+		const char *comp = m->pool[below(m, NPOOL - 1)];
+		size_t len = strlen(out), clen = strlen(comp);
+
+		memcpy(out + len, comp, clen);
+		strcpy(out + len + clen, "/");
+	}
+}
+
+/* A name into OUT that makes PARENT's child just as long as the mount
+ * allows, RESERVE bytes kept. */
+static void fill_name(const struct model *m, const char *parent,
+		      size_t reserve, char *out)
+{
+	long long len = NAME_MAX - m->prefixlen - (long long)reserve -
+			(long long)strlen(parent);
+
+	len = len < 1 ? 1 : len;
+	memset(out, 'F', (size_t)len);
+	out[len] = '\0';
+}
+
+/* A path for argument WHICH into m->name[WHICH]. FLAGS: P_DOTS, P_DIR.
+ * In the directory mix: an entry of the reference, or a name from
+ * pick_name() or fill_name() in a directory from pick_parent(); kept
+ * within the mount's longest object name (a directory's a byte shorter)
+ * but for deliberately over-long last components. */
+static const char *pick_path(struct model *m, int which, int flags)
+{
+	char *p = m->name[which], last[NAME_MAX + 64];
+	size_t reserve = flags & P_DIR ? 1 : 0;
+	long long r;
+
+	if (m->flat) {
+		pick_name(m, p, flags & P_DOTS);
+		return inside(p);
+	}
+	r = below(m, 100);
+	if (r < 30 && pick_entry(m, p, false)) {
+		strcpy(last, last_of(p));
+	} else {
+		pick_parent(m, p);
+		if (r < 34)
+			fill_name(m, p, reserve, last);
+		else
+			pick_name(m, last, flags & P_DOTS);
+		strcat(p, last);
+	}
+	if (strlen(last) > NAME_MAX || fits(m, p, reserve))
+		return inside(p);
+	strcpy(p, last); /* at the top instead */
+	if (!fits(m, p, reserve))
+		strcpy(p, m->pool[below(m, 3)]);
+	return inside(p);
+}
+
+static const char *path_arg(struct model *m, int which, int flags,
+			    char *out, size_t size)
+{
+	return show_name(pick_path(m, which, flags), out, size);
+}
+
+/* Is PATH a directory in the reference? */
+static bool ref_dir(struct model *m, const char *path)
+{
+	struct stat st;
+
+	return fstatat(m->s[1].dfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+/* Mostly a directory of the reference, else any path. */
+static const char *pick_dir(struct model *m, int which, int flags)
+{
+	if (!m->flat && chance(m, 50) && pick_entry(m, m->name[which], true))
+		return inside(m->name[which]);
+	return pick_path(m, which, flags);
 }
 
 static long long pick_off(struct model *m)
@@ -554,7 +891,7 @@ static int op_open(struct model *m)
 	struct res r[2];
 
 	show_flags(flags, fl, sizeof(fl));
-	name_arg(m, 0, true, nm, sizeof(nm));
+	path_arg(m, 0, P_DOTS, nm, sizeof(nm));
 	name = m->name[0];
 	k = free_slot(m);
 	if (k < 0)
@@ -566,6 +903,7 @@ static int op_open(struct model *m)
 		res_set(&r[i], fd[i] < 0 ? -1 : 0);
 		if (fd[i] >= 0)
 			r[i].has_st = fstat(fd[i], &r[i].st) == 0;
+		r[i].depth = path_depth(name);
 	}
 	diff = compare(m, r);
 	snprintf(m->slot_desc[k], sizeof(m->slot_desc[k]), "fd%d %s %s", k,
@@ -693,7 +1031,7 @@ static int op_truncate(struct model *m)
 	const char *name;
 	struct res r[2];
 
-	name_arg(m, 0, true, nm, sizeof(nm));
+	path_arg(m, 0, P_DOTS, nm, sizeof(nm));
 	name = m->name[0];
 	describe(m, "truncate(%s, %lld)", nm, size);
 	for (int i = 0; i < 2; i++) {
@@ -710,7 +1048,7 @@ static int op_unlink(struct model *m)
 	const char *name;
 	struct res r[2];
 
-	name_arg(m, 0, true, nm, sizeof(nm));
+	path_arg(m, 0, P_DOTS, nm, sizeof(nm));
 	name = m->name[0];
 	describe(m, "unlink(%s)", nm);
 	for (int i = 0; i < 2; i++) {
@@ -718,6 +1056,42 @@ static int op_unlink(struct model *m)
 		res_set(&r[i], unlinkat(m->s[i].dfd, name, 0));
 	}
 	return compare(m, r);
+}
+
+/* A path below m->name[0] (not ending in a dot: dots only end a path)
+ * into m->name[1]: into its own subtree. */
+static void pick_inside(struct model *m)
+{
+	char last[NAME_MAX + 64];
+
+	pick_name(m, last, false);
+	strcpy(m->name[1], m->name[0]);
+	if (strlen(m->name[0]) + strlen(last) + 2 <= sizeof(m->name[1]))
+		strcat(strcat(m->name[1], "/"), last);
+	inside(m->name[1]);
+}
+
+/* Would every object below m->name[0], if a directory of the reference,
+ * still keep within the mount's longest name under m->name[1]? Each
+ * entry counts with its '/' (directories' with the marker's ':' too). */
+static bool moved_fit(struct model *m)
+{
+	const char *from = m->name[0], *to = m->name[1];
+	char dir[PATH_MAX];
+	size_t flen = path_len(from), most = 1;
+	struct list l = { 0 };
+
+	if (is_dot(last_of(from)) || is_dot(last_of(to)) ||
+	    strlen(last_of(to)) > NAME_MAX || !ref_dir(m, from))
+		return true;
+	memcpy(dir, from, flen);
+	strcpy(dir + flen, "/");
+	walk(m->s[1].dfd, dir, &l, WALK_DEPTH);
+	for (size_t i = 0; i < l.n; i++)
+		if (strlen(l.v[i]) - flen > most)
+			most = strlen(l.v[i]) - flen;
+	list_free(&l);
+	return fits(m, to, most);
 }
 
 static int op_rename(struct model *m)
@@ -730,8 +1104,23 @@ static int op_rename(struct model *m)
 	int f = (int)below(m, 4);
 	struct res r[2];
 
-	name_arg(m, 0, true, from, sizeof(from));
-	name_arg(m, 1, true, to, sizeof(to));
+	pick_path(m, 0, P_DOTS);
+	if (!m->flat && path_len(m->name[0]) &&
+	    !is_dot(last_of(m->name[0])) && chance(m, 8))
+		pick_inside(m);
+	else
+		pick_path(m, 1, P_DOTS);
+	/* Not generated: the mount does not exchange directories. */
+	if (!m->flat && f == 3 &&
+	    (ref_dir(m, m->name[0]) || ref_dir(m, m->name[1])))
+		f = (int)below(m, 3);
+	/* Too long below the target: a short name at the top instead. */
+	if (!m->flat && !moved_fit(m))
+		strcpy(m->name[1], m->pool[below(m, NPOOL - 1)]);
+	if (!m->flat && !moved_fit(m))
+		strcpy(m->name[1], m->pool[below(m, 3)]);
+	show_name(m->name[0], from, sizeof(from));
+	show_name(m->name[1], to, sizeof(to));
 	describe(m, "rename(%s, %s, %s)", from, to, fname[f]);
 	for (int i = 0; i < 2; i++) {
 		int dfd = m->s[i].dfd;
@@ -749,7 +1138,7 @@ static int op_chmod(struct model *m)
 	mode_t mode = pick_mode(m);
 	struct res r[2];
 
-	name_arg(m, 0, false, nm, sizeof(nm));
+	path_arg(m, 0, 0, nm, sizeof(nm));
 	describe(m, "chmod(%s, 0%o)", nm, (unsigned)mode);
 	for (int i = 0; i < 2; i++) {
 		res_init(&r[i]);
@@ -777,12 +1166,13 @@ static int op_stat(struct model *m)
 	char nm[128];
 	struct res r[2];
 
-	name_arg(m, 0, true, nm, sizeof(nm));
+	path_arg(m, 0, P_DOTS, nm, sizeof(nm));
 	describe(m, "stat(%s)", nm);
 	for (int i = 0; i < 2; i++) {
 		res_init(&r[i]);
 		res_set(&r[i], fstatat(m->s[i].dfd, m->name[0], &r[i].st, 0));
 		r[i].has_st = r[i].ret == 0;
+		r[i].depth = path_depth(m->name[0]);
 	}
 	return compare(m, r);
 }
@@ -801,71 +1191,61 @@ static int op_fstat(struct model *m)
 	return compare(m, r);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void list_free(struct list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static void list_add(struct list *l, const char *name)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n] = strdup(name);
-	if (!l->v || !l->v[l->n]) {
-		perror("model");
-		exit(2);
-	}
-	l->n++;
-}
-
-/* The sorted names in DIR but "." and "..": 0, or -1. */
-static long long list_dir(const char *dir, struct list *l)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int err;
-
-	if (!d)
-		return -1;
-	errno = 0;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			list_add(l, e->d_name);
-	err = errno;
-	closedir(d);
-	errno = err;
-	if (err)
-		return -1;
-	qsort(l->v, l->n, sizeof(*l->v), by_name);
-	return 0;
-}
-
-static int op_readdir(struct model *m)
+/* List the directory PATH ("" the top) on both sides. */
+static int readdir_at(struct model *m, const char *path)
 {
 	struct list l[2] = { { 0 } };
+	char nm[128], dir[2 * PATH_MAX];
 	struct res r[2];
 	int diff;
 
-	describe(m, "readdir()");
+	describe(m, "readdir(%s)", show_name(path, nm, sizeof(nm)));
 	for (int i = 0; i < 2; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", m->s[i].dir, path);
 		res_init(&r[i]);
-		res_set(&r[i], list_dir(m->s[i].dir, &l[i]));
+		res_set(&r[i], list_dir(dir, &l[i]));
 		r[i].ls = &l[i];
 	}
 	diff = compare(m, r);
 	list_free(&l[0]);
 	list_free(&l[1]);
 	return diff;
+}
+
+static int op_readdir(struct model *m)
+{
+	return readdir_at(m, pick_dir(m, 0, 0));
+}
+
+static int op_mkdir(struct model *m)
+{
+	char nm[128];
+	mode_t mode = pick_mode(m);
+	struct res r[2];
+
+	path_arg(m, 0, P_DOTS | P_DIR, nm, sizeof(nm));
+	describe(m, "mkdir(%s, 0%o), stat", nm, (unsigned)mode);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], mkdirat(m->s[i].dfd, m->name[0], mode));
+		r[i].has_st = r[i].ret == 0 &&
+			      fstatat(m->s[i].dfd, m->name[0], &r[i].st, 0) == 0;
+	}
+	return compare(m, r);
+}
+
+static int op_rmdir(struct model *m)
+{
+	char nm[128];
+	struct res r[2];
+
+	show_name(pick_dir(m, 0, P_DOTS), nm, sizeof(nm));
+	describe(m, "rmdir(%s)", nm);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], unlinkat(m->s[i].dfd, m->name[0], AT_REMOVEDIR));
+	}
+	return compare(m, r);
 }
 
 /* Compare bytes FROM..TO of the files open as FD on both sides. */
@@ -918,6 +1298,7 @@ static int check_file(struct model *m, const char *name)
 		res_init(&r[i]);
 		res_set(&r[i], fstatat(m->s[i].dfd, name, &r[i].st, 0));
 		r[i].has_st = r[i].ret == 0;
+		r[i].depth = path_depth(name);
 	}
 	if (compare(m, r))
 		return 1;
@@ -939,23 +1320,22 @@ static int check_file(struct model *m, const char *name)
 
 static int op_check(struct model *m)
 {
-	return check_file(m, pick_name(m, 0, true));
+	return check_file(m, pick_path(m, 0, P_DOTS));
 }
 
-/* After the last operation: the listing, every file, every close. */
+/* After the last operation: every directory's listing and stat, every
+ * file, every close. */
 static int final_check(struct model *m)
 {
 	struct list l = { 0 };
 	int diff;
 
 	m->op = m->n + 1;
-	if (op_readdir(m))
-		return 1;
-	diff = list_dir(m->s[1].dir, &l) < 0;
-	if (diff)
-		perror(m->s[1].dir);
+	walk_sorted(m->s[1].dfd, "", &l, WALK_DEPTH);
+	diff = readdir_at(m, "");
 	for (size_t i = 0; !diff && i < l.n; i++)
-		diff = check_file(m, l.v[i]);
+		diff = check_file(m, l.v[i]) ||
+		       (is_dir_entry(l.v[i]) && readdir_at(m, l.v[i]));
 	list_free(&l);
 	for (int k = 0; !diff && k < NSLOTS; k++)
 		if (slot_open(m, k))
@@ -969,6 +1349,7 @@ struct op {
 	const char *name;
 	int weight;
 	bool needs_fd; /* works on an open file */
+	bool dirs;     /* makes directories: not in the flat mix (-f) */
 	int (*run)(struct model *m);
 };
 
@@ -984,29 +1365,34 @@ static const struct op ops[] = {
 	  .run = op_ftruncate },
 	{ .name = "truncate", .weight = 4, .run = op_truncate },
 	{ .name = "unlink", .weight = 5, .run = op_unlink },
-	{ .name = "rename", .weight = 6, .run = op_rename },
-	{ .name = "chmod", .weight = 3, .run = op_chmod },
+	{ .name = "rename", .weight = 8, .run = op_rename },
+	{ .name = "chmod", .weight = 4, .run = op_chmod },
 	{ .name = "fchmod", .weight = 3, .needs_fd = true, .run = op_fchmod },
-	{ .name = "stat", .weight = 5, .run = op_stat },
+	{ .name = "stat", .weight = 6, .run = op_stat },
 	{ .name = "fstat", .weight = 5, .needs_fd = true, .run = op_fstat },
-	{ .name = "readdir", .weight = 3, .run = op_readdir },
+	{ .name = "readdir", .weight = 4, .run = op_readdir },
 	{ .name = "check", .weight = 2, .run = op_check },
+	{ .name = "mkdir", .weight = 6, .dirs = true, .run = op_mkdir },
+	{ .name = "rmdir", .weight = 4, .run = op_rmdir },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
+static int weight(const struct model *m, const struct op *op)
+{
+	return op->dirs && m->flat ? 0 : op->weight;
+}
+
 static const struct op *pick_op(struct model *m)
 {
-	static int total;
-	long long r;
+	long long total = 0, r;
 	size_t i;
 
-	if (!total)
-		for (i = 0; i < NOPS; i++)
-			total += ops[i].weight;
+	for (i = 0; i < NOPS; i++)
+		total += weight(m, &ops[i]);
 	r = below(m, total);
-	for (i = 0; r >= ops[i].weight; i++)
-		r -= ops[i].weight;
+	for (i = 0; r >= weight(m, &ops[i]); i++)
+		r -= weight(m, &ops[i]);
 	if (ops[i].needs_fd && !m->nopen)
 		return &ops[0];
 	return &ops[i];
@@ -1017,8 +1403,11 @@ static const struct op *pick_op(struct model *m)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
+		"usage: %s [-f] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
 		" DIR_UNDER_TEST REFERENCE_DIR\n"
+		"  -f            the flat mix: files only, directly in the"
+		" directory,\n"
+		"                names may hold ':' (for a mount with -o delim=)\n"
 		"  -s SEED       seed of the sequence (default: from the time)\n"
 		"  -n OPS        number of operations (default 10000)\n"
 		"  -p PREFIXLEN  length of the mount's prefix: names stay within"
@@ -1056,8 +1445,10 @@ static void parse_args(struct model *m, int argc, char **argv)
 
 	m->seed = time_seed();
 	m->n = 10000;
-	while ((c = getopt(argc, argv, "s:n:p:vh")) != -1) {
-		if (c == 's')
+	while ((c = getopt(argc, argv, "fs:n:p:vh")) != -1) {
+		if (c == 'f')
+			m->flat = true;
+		else if (c == 's')
 			m->seed = number(optarg, argv[0]);
 		else if (c == 'n')
 			m->n = (unsigned long)number(optarg, argv[0]);
@@ -1105,7 +1496,7 @@ static void open_side(struct side *s)
 static int run(struct model *m)
 {
 	m->op = 0;
-	if (op_readdir(m))
+	if (readdir_at(m, ""))
 		return 1;
 	for (m->op = 1; m->op <= m->n; m->op++)
 		if (pick_op(m)->run(m))
@@ -1126,8 +1517,9 @@ int main(int argc, char **argv)
 	m.rng = m.seed;
 	make_pool(&m);
 	umask(0);
-	printf("# model: seed %llu, %lu operations, %s against %s\n", m.seed,
-	       m.n, m.s[0].dir, m.s[1].dir);
+	printf("# model: seed %llu, %lu operations, %s mix, %s against %s\n",
+	       m.seed, m.n, m.flat ? "flat" : "directory", m.s[0].dir,
+	       m.s[1].dir);
 	if (run(&m))
 		return 1;
 	printf("# %lu operations on files unlinked or renamed over while"
