@@ -346,9 +346,6 @@ static int rename_dir(struct pshmfs *fs, const char *from, const char *to,
 	struct ilist l;
 	int err;
 
-	/* Swapping two trees object by object could not be undone. */
-	if (flags & RENAME_EXCHANGE)
-		return EINVAL;
 	index_dir(fs->index, to, &target);
 	if (target.exists && (flags & RENAME_NOREPLACE))
 		return EEXIST;
@@ -366,6 +363,38 @@ static int rename_dir(struct pshmfs *fs, const char *from, const char *to,
 		pthread_mutex_lock(&fs->nodes.lock);
 		err = nodes_rename_dir(&fs->nodes, from, to);
 		pthread_mutex_unlock(&fs->nodes.lock);
+	}
+	return err;
+}
+
+/* RENAME_EXCHANGE of two directories: A to a name beside it, B to A, that
+ * name to B; each step is undone if a later one fails. Not atomic: between
+ * the steps, other programs see the trees on their way. */
+static int exchange_dirs(struct pshmfs *fs, const char *a, const char *b)
+{
+	static const char aside[] = ".~pshmfs-exchange";
+	size_t alen = strlen(a);
+	objname_t tmp;
+	int err;
+
+	if (alen + sizeof(aside) > SHM_NAME_MAX)
+		return ENAMETOOLONG;
+	memcpy(tmp, a, alen - 1);
+	memcpy(tmp + alen - 1, aside, sizeof(aside) - 1);
+	tmp[alen - 1 + sizeof(aside) - 1] = fs->o.delim;
+	tmp[alen + sizeof(aside) - 1] = '\0';
+	err = rename_dir(fs, a, tmp, RENAME_NOREPLACE);
+	if (err)
+		return err;
+	err = rename_dir(fs, b, a, RENAME_NOREPLACE);
+	if (err) {
+		rename_dir(fs, tmp, a, RENAME_NOREPLACE);
+		return err;
+	}
+	err = rename_dir(fs, tmp, b, RENAME_NOREPLACE);
+	if (err) {
+		rename_dir(fs, a, b, RENAME_NOREPLACE);
+		rename_dir(fs, tmp, a, RENAME_NOREPLACE);
 	}
 	return err;
 }
@@ -397,7 +426,9 @@ void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 			index_dir(fs->index, fromdir, &info);
 		err = !info.exists ? ENOENT : dir_of(fs, to, todir);
 		if (!err)
-			err = rename_dir(fs, fromdir, todir, flags);
+			err = flags & RENAME_EXCHANGE
+				      ? exchange_dirs(fs, fromdir, todir)
+				      : rename_dir(fs, fromdir, todir, flags);
 	}
 	as_daemon(ids);
 	fuse_reply_err(req, err);

@@ -77,6 +77,14 @@ same "rename of a directory into itself: EINVAL" -- mv @/r1 @/r1/sub
 same "rename of a directory onto a file: ENOTDIR" -- mv -T @/r1 @/r2/f2
 same "rename of a file onto a directory: EISDIR" -- mv -T @/r2/f2 @/r3
 same "rename with NOREPLACE onto a directory: EEXIST" -- "$FSOP" rename -n @/r1 @/r3
+mk x1
+put x1/one 1
+mk x2
+mk x2/sub
+put x2/sub/two 2
+same "rename with EXCHANGE of two directories" -- "$FSOP" rename -x @/x1 @/x2
+is "$(cat "$MNT/x2/one") $(cat "$MNT/x1/sub/two")" "1 2" "EXCHANGE of directories swaps the trees"
+is "$(our_objects | grep -c exchange)" 0 "and leaves nothing on the way"
 chmod 750 "$MNT/r1"
 mv -T "$MNT/r1" "$MNT/r3"
 is "$(cat "$MNT/r3/f1") $(stat -c %a "$MNT/r3")" "data1 750" \
