@@ -102,6 +102,7 @@ static int has_subtype(struct fuse_args *args)
 }
 
 /* In the background, messages go to syslog, as a daemon's do. */
+__attribute__((format(printf, 2, 0)))
 static void log_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
 {
 	vsyslog((int)level, fmt, ap);

@@ -80,40 +80,7 @@ crash_cleanup() {
 }
 trap crash_cleanup EXIT
 
-# Watchdog: a deadlocked daemon leaves its callers in uninterruptible sleep,
-# out of reach of timeout. After WATCHDOG_SECONDS (default 50) it kills -9
-# the daemons this test started (checked by their prefix), whose callers
-# then fail with ENOTCONN: the test fails instead of hanging.
-DAEMONS=$SCRATCH/daemons
-eval "lib_$(declare -f start_pshmfs)"
-start_pshmfs() {
-	lib_start_pshmfs "$@"
-	local st=$?
-	echo "$DAEMON_PID" >>"$DAEMONS"
-	return $st
-}
-watchdog() {
-	local s p
-	trap 'kill "$s" 2>/dev/null; exit 0' TERM
-	sleep "${WATCHDOG_SECONDS:-50}" &
-	s=$!
-	wait "$s"
-	for p in $(cat "$DAEMONS" 2>/dev/null); do
-		grep -qF -- "$PREFIX" "/proc/$p/cmdline" 2>/dev/null &&
-			kill -9 "$p" && echo "$p" >>"$SCRATCH/watchdog.fired"
-	done
-}
-watchdog &
-WATCHDOG_PID=$!
-watchdog_stop() {
-	[ -n "$WATCHDOG_PID" ] && kill "$WATCHDOG_PID" 2>/dev/null && wait "$WATCHDOG_PID"
-	WATCHDOG_PID=
-}
-watchdog_check() {
-	watchdog_stop
-	[ ! -e "$SCRATCH/watchdog.fired" ]
-	ok $? "no hang: the watchdog did not have to kill a daemon"
-}
+. "${top_srcdir:-.}/tests/watchdog.sh"
 
 # dd_writer FILE FIRST: a dd per record, appending, until one fails.
 dd_writer() {
