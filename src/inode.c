@@ -137,18 +137,27 @@ uint64_t nodes_dir_ino(const char *dir)
 	return h | (1ULL << 63);
 }
 
-struct node *nodes_get_dir(struct nodetab *t, const char *dir)
+struct node *nodes_find_dir(struct nodetab *t, const char *dir)
 {
 	uint64_t ino = nodes_dir_ino(dir);
 	struct node *n;
 
 	for (n = t->buckets[bucket(t, ino)]; n; n = n->next)
 		if (n->dir && n->ino == ino && n->name &&
-		    strcmp(n->name, dir) == 0) {
-			n->nlookup++;
+		    strcmp(n->name, dir) == 0)
 			return n;
-		}
-	return new_node(t, ino, dir, true);
+	return NULL;
+}
+
+struct node *nodes_get_dir(struct nodetab *t, const char *dir)
+{
+	struct node *n = nodes_find_dir(t, dir);
+
+	if (n) {
+		n->nlookup++;
+		return n;
+	}
+	return new_node(t, nodes_dir_ino(dir), dir, true);
 }
 
 static void unlink_node(struct nodetab *t, struct node *n);

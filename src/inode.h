@@ -48,6 +48,9 @@ struct node *nodes_find(struct nodetab *t, uint64_t ino);
  * prefix), making it when new. Call with the lock held; NULL: no memory. */
 struct node *nodes_get_dir(struct nodetab *t, const char *dir);
 
+/* The node of directory DIR, or NULL. Call with the lock held. */
+struct node *nodes_find_dir(struct nodetab *t, const char *dir);
+
 /* The inode number a directory shows: from its name, apart from objects'. */
 uint64_t nodes_dir_ino(const char *dir);
 

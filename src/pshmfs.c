@@ -191,7 +191,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
 	struct pshmfs fs = { .dirfd = -1 };
-	int ret = 1;
+	int ret = 1, err;
 
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
 		goto out_args;
@@ -229,10 +229,18 @@ int main(int argc, char *argv[])
 	if (fuse_session_mount(se, c.mountpoint) != 0)
 		goto out_signals;
 	fs.mountpoint = c.mountpoint;
+	fs.se = se;
 	fuse_daemonize(c.foreground);
 	if (!c.foreground)
 		log_to_syslog();
+	/* After fuse_daemonize: a thread would not survive its fork. */
+	err = watch_start(&fs);
+	if (err) {
+		fuse_log(FUSE_LOG_ERR, "pshmfs: inotify: %s\n", strerror(err));
+		goto out_unmount;
+	}
 	ret = serve(se, &c) ? 1 : 0;
+out_unmount:
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);

@@ -23,6 +23,9 @@ struct pshmfs {
 			      * caller's owner and group */
 	bool debug;          /* -d: trace every operation */
 	const char *mountpoint;
+	struct fuse_session *se;
+	int watch_fd;        /* inotify, for invalidation (watch.c) */
+	pthread_t watch_thread;
 	struct nodetab nodes;
 	struct quota quota;  /* size= and nr_inodes= */
 	struct index *index; /* the tree of names */
