@@ -240,6 +240,7 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	ret = serve(se, &c) ? 1 : 0;
+	watch_stop(&fs);
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

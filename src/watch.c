@@ -103,10 +103,28 @@ int watch_start(struct pshmfs *fs)
 	fs->watch_fd = inotify_init1(IN_CLOEXEC);
 	if (fs->watch_fd < 0)
 		return errno;
-	if (inotify_add_watch(fs->watch_fd, SHM_DIR, WATCH_MASK) < 0)
-		return errno;
+	if (inotify_add_watch(fs->watch_fd, SHM_DIR, WATCH_MASK) < 0) {
+		err = errno;
+		close(fs->watch_fd);
+		fs->watch_fd = -1;
+		return err;
+	}
 	err = pthread_create(&fs->watch_thread, NULL, watch_loop, fs);
-	if (!err)
-		pthread_detach(fs->watch_thread);
+	if (err) {
+		close(fs->watch_fd);
+		fs->watch_fd = -1;
+	}
 	return err;
+}
+
+void watch_stop(struct pshmfs *fs)
+{
+	if (fs->watch_fd < 0)
+		return;
+	/* Before the session goes: it blocks in read(), a cancellation
+	 * point, or sends a notify, another. */
+	pthread_cancel(fs->watch_thread);
+	pthread_join(fs->watch_thread, NULL);
+	close(fs->watch_fd);
+	fs->watch_fd = -1;
 }
