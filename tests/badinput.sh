@@ -12,7 +12,6 @@ export LC_ALL=C
 EXTRA_PIDS=
 EXTRA_MNTS=
 bad_cleanup() {
-	watchdog_stop
 	local m p
 	for m in $EXTRA_MNTS; do
 		while is_mounted "$m"; do

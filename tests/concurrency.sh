@@ -17,16 +17,9 @@
 require_fuse
 command -v fio >/dev/null || skip_all "fio is not installed"
 
-BG_PIDS=
 KILLED=
 conc_cleanup() {
-	watchdog_stop
-	local p
 	[ -n "$CHURN_STOP" ] && : >"$CHURN_STOP"
-	for p in $BG_PIDS; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
 	cleanup
 }
 trap conc_cleanup EXIT

@@ -375,9 +375,5 @@ else
 	is "$after" "$before" "the symlinks' target and every decoy are unchanged"
 fi
 
-kill -0 "$DAEMON_PID" 2>/dev/null
-ok $? "the daemon is alive"
-stop_pshmfs
-ok $? "unmount: the daemon exits 0"
-check_log
+end_mount_test
 done_testing

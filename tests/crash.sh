@@ -68,17 +68,6 @@ EOF
 rec() { perl "$TOOL" "$PREFIX" "$@"; }
 rec gen "$NDD" >"$SCRATCH/records"
 
-BG_PIDS=
-crash_cleanup() {
-	watchdog_stop
-	local p
-	for p in $BG_PIDS; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	cleanup
-}
-trap crash_cleanup EXIT
 
 . "${top_srcdir:-.}/tests/watchdog.sh"
 

@@ -31,7 +31,6 @@ if [ -z "$PSHMFS_OUTER_NS" ] || [ "$(readlink /proc/self/ns/mnt)" = "$PSHMFS_OUT
 fi
 SHM_MOUNTED=
 enospc_cleanup() {
-	watchdog_stop
 	cleanup
 	# Inside our namespace only (checked above).
 	[ -n "$SHM_MOUNTED" ] && umount "$SHMDIR"

@@ -12,6 +12,7 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pshmfs-test.XXXXXX")
 MNT=$SCRATCH/mnt
 LOG=$SCRATCH/daemon.log
 DAEMON_PID=
+BG_PIDS= # a test's background processes, ended by PID on exit
 mkdir "$MNT"
 
 require_fuse() {
@@ -66,7 +67,23 @@ check_log() {
 	fi
 }
 
+# The usual end: the daemon is alive, unmounts and exits 0, its log is clean.
+end_mount_test() {
+	kill -0 "$DAEMON_PID" 2>/dev/null
+	ok $? "the daemon is alive"
+	stop_pshmfs
+	ok $? "unmount: the daemon exits 0"
+	check_log
+}
+
 cleanup() {
+	local p
+	# tests/watchdog.sh's, when the test sourced it.
+	declare -F watchdog_stop >/dev/null && watchdog_stop
+	for p in $BG_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	if is_mounted "$MNT"; then
 		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 	fi

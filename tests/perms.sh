@@ -290,9 +290,5 @@ is "$(errname as "$B" users rm -f "$MNT/imp/x") $(state "$PREFIX" imp:x)" \
 is "$(errname as "$B" users mv -T "$MNT/imp" "$MNT/imp2") $(state "$PREFIX" imp:x)" \
 	"EPERM $(state "$D" imp:x)" "B's mv of an implicit directory: EPERM (root's, sticky root)"
 
-kill -0 "$DAEMON_PID" 2>/dev/null
-ok $? "the daemon is alive"
-stop_pshmfs
-ok $? "unmount: the daemon exits 0"
-check_log
+end_mount_test
 done_testing

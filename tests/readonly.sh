@@ -85,9 +85,5 @@ is "$(echo "$after" | grep -F "${PREFIX}b " | awk '{print $6}')" \
 	"$(echo "$before" | grep -F "${PREFIX}b " | awk '{print $6}')" \
 	"the untouched object keeps its mtime"
 
-kill -0 "$DAEMON_PID" 2>/dev/null
-ok $? "the daemon is alive"
-stop_pshmfs
-ok $? "unmount: the daemon exits 0"
-check_log
+end_mount_test
 done_testing

@@ -22,17 +22,6 @@ SRC=$SCRATCH/src
 OBJ=${PREFIX}f
 head -c "$SIZE" /dev/urandom >"$SRC"
 
-BG_PIDS=
-shrink_cleanup() {
-	watchdog_stop
-	local p
-	for p in $BG_PIDS; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	cleanup
-}
-trap shrink_cleanup EXIT
 
 . "${top_srcdir:-.}/tests/watchdog.sh"
 

@@ -138,11 +138,7 @@ is "$(present "${PREFIX}new") $(present "${PREFIX}pub")" "0 1" \
 	"  ... nothing was made or removed"
 is "$(errname asA rm "$MNT/g") $(present "${PREFIX}g")" "ok 0" "$A removes its file"
 
-kill -0 "$DAEMON_PID" 2>/dev/null
-ok $? "the daemon is alive"
-stop_pshmfs
-ok $? "unmount: the daemon exits 0"
-check_log
+end_mount_test
 
 # --- allow_other needs user_allow_other in /etc/fuse.conf -------------------------
 if grep -qx '[[:space:]]*user_allow_other[[:space:]]*' /etc/fuse.conf 2>/dev/null; then
