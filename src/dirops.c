@@ -189,6 +189,13 @@ void pshmfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		err = ENOENT;
 	if (!err)
 		err = lookup_any(fs, obj, &e);
+	if (err == ENOENT && fs->watch_fd >= 0 && fs->o.entry_timeout > 0) {
+		/* "Not there" is cached like a name (node id 0); watch.c
+		 * drops it when another program makes the name. */
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = fs->o.entry_timeout;
+		err = 0;
+	}
 	if (err)
 		fuse_reply_err(req, err);
 	else

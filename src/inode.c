@@ -54,6 +54,19 @@ struct node *nodes_find(struct nodetab *t, uint64_t ino)
 	return NULL;
 }
 
+void node_seen(struct node *n, const struct stat *st)
+{
+	n->seen_ctime = st->st_ctim;
+	n->seen_size = st->st_size;
+}
+
+bool node_seen_same(const struct node *n, const struct stat *st)
+{
+	return n->seen_ctime.tv_sec == st->st_ctim.tv_sec &&
+	       n->seen_ctime.tv_nsec == st->st_ctim.tv_nsec &&
+	       n->seen_size == st->st_size;
+}
+
 /* Double the buckets when the chains grow long; failure only costs speed. */
 static void maybe_grow(struct nodetab *t)
 {

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "shmobj.h"
@@ -23,6 +24,8 @@ struct node {
 	uint64_t nlookup;  /* references the kernel holds */
 	unsigned opens;    /* open file handles */
 	struct shmmap *obj; /* the open object, while opens > 0 */
+	struct timespec seen_ctime; /* of the attributes the kernel got last */
+	off_t seen_size;
 	struct node *next; /* hash chain */
 };
 
@@ -43,6 +46,14 @@ struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name);
 
 /* The node of object INO, or NULL. Call with the lock held. */
 struct node *nodes_find(struct nodetab *t, uint64_t ino);
+
+/* The kernel is given ST as node N's attributes (table locked). */
+void node_seen(struct node *n, const struct stat *st);
+
+/* Whether ST is what the kernel was given last: every change to an
+ * object moves its ctime, so if not, what the kernel has is stale
+ * (table locked). */
+bool node_seen_same(const struct node *n, const struct stat *st);
 
 /* Take a kernel reference on the node of directory DIR (its children's
  * prefix), making it when new. Call with the lock held; NULL: no memory. */

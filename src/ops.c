@@ -113,12 +113,22 @@ static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 	return 0;
 }
 
+/* Node N's attributes ST go to the kernel: what watch.c compares with. */
+static void attrs_given(struct pshmfs *fs, struct node *n,
+			const struct stat *st)
+{
+	pthread_mutex_lock(&fs->nodes.lock);
+	node_seen(n, st);
+	pthread_mutex_unlock(&fs->nodes.lock);
+}
+
 void fill_entry(struct pshmfs *fs, struct node *n, const struct stat *st,
 		struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = (uintptr_t)n;
 	e->attr = *st;
+	attrs_given(fs, n, st);
 	e->attr_timeout = fs->o.attr_timeout;
 	e->entry_timeout = fs->o.entry_timeout;
 }
@@ -197,6 +207,8 @@ static void pshmfs_getattr(fuse_req_t req, fuse_ino_t ino,
 		err = dir_stat(fs, fs->o.prefix, &st);
 	else
 		err = node_stat(fs, node_of(ino), &st);
+	if (!err && ino != FUSE_ROOT_ID)
+		attrs_given(fs, node_of(ino), &st);
 	if (err)
 		fuse_reply_err(req, err);
 	else
@@ -322,6 +334,8 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		err = n->dir ? ENOENT : errno;
 	if (fd >= 0)
 		close(fd);
+	if (!err)
+		attrs_given(fs, n, &st);
 	if (err)
 		fuse_reply_err(req, err);
 	else

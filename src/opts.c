@@ -49,8 +49,11 @@ void opts_help(FILE *f)
 		"    -o uid=N               the root directory's owner (default: who mounts)\n"
 		"    -o gid=N               the root directory's group (default: who mounts)\n"
 		"    -o direct_io           every read and write goes to the object\n"
-		"    -o attr_timeout=S      cache attributes for S seconds (default: 0)\n"
-		"    -o entry_timeout=S     cache names for S seconds (default: 0)\n"
+		"    -o attr_timeout=S      cache attributes for S seconds, dropped at\n"
+		"                           once when another program changes them\n"
+		"                           (default: 1; 0: ask the object every time)\n"
+		"    -o entry_timeout=S     cache names for S seconds, the same way\n"
+		"                           (default: 1)\n"
 		"    -o size=N[k|m|g|t|%%]   the mount's own capacity in allocated bytes,\n"
 		"                           as tmpfs's size= (default: 0, the tmpfs's)\n"
 		"    -o nr_inodes=N[k|m|g]  the most objects under the prefix (default: 0,\n"
@@ -78,6 +81,8 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 	int err;
 
 	memset(o, 0, sizeof(*o));
+	o->attr_timeout = DEFAULT_CACHE_TIMEOUT;
+	o->entry_timeout = DEFAULT_CACHE_TIMEOUT;
 	if (fuse_opt_parse(args, o, opt_table, NULL) == -1)
 		return -1;
 	if (!o->prefix && !(o->prefix = strdup("")))

@@ -10,6 +10,12 @@
 
 struct fuse_args;
 
+/* How long the kernel may keep attributes and names by default, in
+ * seconds. The inotify thread (watch.c) drops what other programs change
+ * long before; the timeout bounds what no event reports (the times after
+ * stores through a mapping). */
+#define DEFAULT_CACHE_TIMEOUT 1.0
+
 struct pshmfs_opts {
 	char *prefix;        /* objects /PREFIX...; "" for all */
 	char *delim_s;       /* delim=, as text */

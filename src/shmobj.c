@@ -192,68 +192,29 @@ static int map_hold(struct shmmap *m, size_t end)
 	return err;
 }
 
-/* Allocate [OFF, OFF+LEN) page by page once the whole range does not fit,
- * so a write into a nearly full tmpfs stores what fits, as tmpfs does. */
-static size_t alloc_partial(int fd, off_t off, size_t len)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), done = 0, step;
-
-	while (done < len) {
-		step = page - (size_t)(off + done) % page;
-		if (step > len - done)
-			step = len - done;
-		if (fallocate(fd, 0, off + done, step))
-			break;
-		done += step;
-	}
-	return done;
-}
-
-/* Allocate the pages of [OFF, OFF+LEN), extending the size past its end:
- * on ENOSPC nothing that was there before changes. */
-static int alloc_range(int fd, off_t off, size_t len, size_t *got)
-{
-	struct stat st;
-
-	if (fallocate(fd, 0, off, len) == 0) {
-		*got = len;
-		return 0;
-	}
-	if (errno == EOPNOTSUPP) {
-		/* Not a tmpfs: grow with ftruncate only. */
-		if (fstat(fd, &st) ||
-		    (st.st_size < off + (off_t)len && ftruncate(fd, off + len)))
-			return errno;
-		*got = len;
-		return 0;
-	}
-	if (errno != ENOSPC)
-		return errno;
-	*got = alloc_partial(fd, off, len);
-	return *got ? 0 : ENOSPC;
-}
-
 int shmobj_write(struct shmmap *m, const void *buf, size_t len,
 		 off_t off, size_t *done)
 {
-	size_t n = 0;
-	int err;
+	ssize_t n;
 
 	*done = 0;
-	if (len == 0)
-		return 0;
 	if (!m->writable)
 		return EBADF;
-	err = alloc_range(m->fd, off, len, &n);
-	if (!err)
-		err = map_hold(m, off + n);
-	if (err)
-		return err;
-	err = shmobj_copy_in(m->addr + off, buf, n);
-	pthread_rwlock_unlock(&m->lock);
-	if (!err)
-		*done = n;
-	return err;
+	/* pwrite, not a copy into the mapping: no page faults, and
+	 * tmpfs's own answer when it fills up: the head that fits, then
+	 * ENOSPC. */
+	while (*done < len) {
+		n = pwrite(m->fd, (const char *)buf + *done, len - *done,
+			   off + (off_t)*done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return *done ? 0 : errno;
+		if (n == 0)
+			break;
+		*done += (size_t)n;
+	}
+	return 0;
 }
 
 int shmobj_read_begin(struct shmmap *m, size_t len, off_t off,

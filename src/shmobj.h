@@ -71,10 +71,9 @@ struct shmmap *shmmap_new(int fd, bool writable);
 /* Close the open object once the copies under way are done. */
 void shmmap_free(struct shmmap *m);
 
-/* Write LEN bytes of BUF at OFF: allocate the pages (growing the object),
- * then copy into the mapping. *DONE is less than LEN only when the tmpfs
- * filled up part way. Returns 0 or errno (ENOSPC when nothing fit, EIO when
- * another process shrank the object under the copy). */
+/* Write LEN bytes of BUF at OFF into the object, growing it as needed.
+ * *DONE is less than LEN only when the tmpfs filled up part way. Returns
+ * 0 or errno (ENOSPC when nothing fit). */
 int shmobj_write(struct shmmap *m, const void *buf, size_t len,
 		 off_t off, size_t *done);
 

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -20,56 +21,132 @@
 #define WATCH_MASK (IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE | \
 		    IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
 
-/* The kernel's id of the directory holding object NAME, and where NAME's
- * component starts; 0 when the kernel does not know the directory. */
-static fuse_ino_t parent_of(struct pshmfs *fs, const char *name,
-			    const char **comp)
+/* The node of directory DIR (an object name ending in the delimiter), if
+ * the kernel knows it; 0 if not. */
+static fuse_ino_t dir_ino(struct pshmfs *fs, const char *dir)
 {
-	size_t plen = strlen(fs->o.prefix);
-	const char *last = fs->o.delim ? strrchr(name + plen, fs->o.delim) : NULL;
-	objname_t dir;
 	struct node *n;
 
-	*comp = last ? last + 1 : name + plen;
-	if (!last)
-		return FUSE_ROOT_ID;
-	memcpy(dir, name, (size_t)(last + 1 - name));
-	dir[last + 1 - name] = '\0';
 	pthread_mutex_lock(&fs->nodes.lock);
 	n = nodes_find_dir(&fs->nodes, dir);
 	pthread_mutex_unlock(&fs->nodes.lock);
+	/* Only its id is used past the lock: if the kernel forgot the node
+	 * meanwhile, the notify finds nothing. */
 	return n ? (uintptr_t)n : 0;
+}
+
+/* Whether the kernel already has object NAME under that name, from our
+ * create or its lookup: then its entry is right. */
+static bool entry_known(struct pshmfs *fs, const char *name)
+{
+	struct stat st;
+	struct node *n;
+	bool known;
+
+	if (shmobj_stat(fs->dirfd, name, &st))
+		return false;
+	pthread_mutex_lock(&fs->nodes.lock);
+	n = nodes_find(&fs->nodes, st.st_ino);
+	known = n && n->name && strcmp(n->name, name) == 0;
+	pthread_mutex_unlock(&fs->nodes.lock);
+	return known;
+}
+
+static void drop_entry(struct pshmfs *fs, fuse_ino_t parent, const char *comp,
+		       size_t len)
+{
+	if (len)
+		fuse_lowlevel_notify_inval_entry(fs->se, parent, comp, len);
+}
+
+/* Object NAME was made (MADE) or went (removed, renamed away): drop the
+ * answers the kernel keeps along its path that are wrong now: "not there"
+ * for what was made, a node for what went. A name made outside may make
+ * directories appear ("a:b:c": a and a/b), its removal end them. What the
+ * kernel has right stays, so our own creates keep their entries. (The
+ * directories' own attributes, link count and times, are left to their
+ * timeout.) */
+static void invalidate_path(struct pshmfs *fs, const char *name, bool made)
+{
+	const char *comp = name + strlen(fs->o.prefix), *end;
+	fuse_ino_t parent = FUSE_ROOT_ID, dir;
+	objname_t path;
+	struct stat st;
+
+	for (;;) {
+		end = fs->o.delim ? strchr(comp, fs->o.delim) : NULL;
+		if (!end) {
+			if (!made || !entry_known(fs, name))
+				drop_entry(fs, parent, comp, strlen(comp));
+			return;
+		}
+		memcpy(path, name, (size_t)(end + 1 - name));
+		path[end + 1 - name] = '\0';
+		dir = dir_ino(fs, path);
+		/* Unknown to the kernel, or gone with the name: drop it
+		 * and what is below goes with it. */
+		if (!dir || (!made && dir_stat(fs, path, &st))) {
+			drop_entry(fs, parent, comp, (size_t)(end - comp));
+			return;
+		}
+		if (!end[1]) {
+			/* Its marker: the directory's mode, owner, times. */
+			fuse_lowlevel_notify_inval_inode(fs->se, dir, -1, 0);
+			return;
+		}
+		parent = dir;
+		comp = end + 1;
+	}
+}
+
+/* Object NAME's content or attributes changed: drop its attributes, if
+ * the kernel's differ from the object's. */
+static void invalidate_attrs(struct pshmfs *fs, const char *name)
+{
+	struct stat st;
+	struct node *n;
+	bool stale;
+
+	size_t len = strlen(name);
+	fuse_ino_t dir;
+
+	if (fs->o.delim && len && name[len - 1] == fs->o.delim) {
+		/* A directory's marker. */
+		dir = dir_ino(fs, name);
+		if (dir)
+			fuse_lowlevel_notify_inval_inode(fs->se, dir, -1, 0);
+		return;
+	}
+	if (shmobj_stat(fs->dirfd, name, &st))
+		return;
+	pthread_mutex_lock(&fs->nodes.lock);
+	n = nodes_find(&fs->nodes, st.st_ino);
+	stale = n && !node_seen_same(n, &st);
+	pthread_mutex_unlock(&fs->nodes.lock);
+	if (stale)
+		fuse_lowlevel_notify_inval_inode(fs->se, (uintptr_t)n, -1, 0);
 }
 
 /* Object NAME changed (MASK says how): drop what the kernel keeps of it. */
 static void invalidate(struct pshmfs *fs, const char *name, uint32_t mask)
 {
-	const char *comp;
-	fuse_ino_t parent;
-	struct stat st;
-	struct node *n = NULL;
-
 	if (strncmp(name, fs->o.prefix, strlen(fs->o.prefix)) != 0 ||
 	    names_hidden(name))
 		return;
-	if ((mask & (IN_MODIFY | IN_ATTRIB)) &&
-	    shmobj_stat(fs->dirfd, name, &st) == 0) {
-		pthread_mutex_lock(&fs->nodes.lock);
-		n = nodes_find(&fs->nodes, st.st_ino);
-		pthread_mutex_unlock(&fs->nodes.lock);
-		/* Only its id is used past the lock: if the kernel forgot
-		 * the node meanwhile, the notify finds nothing. */
-		if (n)
-			fuse_lowlevel_notify_inval_inode(fs->se, (uintptr_t)n,
-							 -1, 0);
-	}
-	if (!(mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)))
-		return;
-	parent = parent_of(fs, name, &comp);
-	if (!parent || !*comp)
-		return;
-	fuse_lowlevel_notify_inval_entry(fs->se, parent, comp, strlen(comp));
-	fuse_lowlevel_notify_inval_inode(fs->se, parent, -1, 0);
+	if (mask & (IN_MODIFY | IN_ATTRIB))
+		invalidate_attrs(fs, name);
+	if (mask & (IN_CREATE | IN_MOVED_TO))
+		invalidate_path(fs, name, true);
+	if (mask & (IN_DELETE | IN_MOVED_FROM))
+		invalidate_path(fs, name, false);
+}
+
+/* Events were lost (the inotify queue overflowed): drop everything. */
+static void invalidate_node(struct node *n, void *arg)
+{
+	struct pshmfs *fs = arg;
+
+	fuse_lowlevel_notify_inval_inode(fs->se, (uintptr_t)n, -1, 0);
 }
 
 static void *watch_loop(void *arg)
@@ -86,7 +163,12 @@ static void *watch_loop(void *arg)
 			break;
 		for (char *p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
-			if (ev->len)
+			if (ev->mask & IN_Q_OVERFLOW) {
+				nodes_each(&fs->nodes, invalidate_node, fs);
+				fuse_lowlevel_notify_inval_inode(fs->se,
+							FUSE_ROOT_ID, -1, 0);
+			}
+			else if (ev->len)
 				invalidate(fs, ev->name, ev->mask);
 		}
 	}
@@ -95,6 +177,7 @@ static void *watch_loop(void *arg)
 
 int watch_start(struct pshmfs *fs)
 {
+	sigset_t all, old;
 	int err;
 
 	fs->watch_fd = -1;
@@ -109,7 +192,11 @@ int watch_start(struct pshmfs *fs)
 		fs->watch_fd = -1;
 		return err;
 	}
+	/* Signals are for the thread that serves (libfuse's handlers). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = pthread_create(&fs->watch_thread, NULL, watch_loop, fs);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		close(fs->watch_fd);
 		fs->watch_fd = -1;

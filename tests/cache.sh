@@ -1,24 +1,15 @@
 #!/usr/bin/env bash
-# With -o attr_timeout= and entry_timeout= the kernel caches attributes and
-# names; the daemon's inotify thread (src/watch.c) tells it what other
-# programs changed. Every change made through shm_open must show through
-# the mount well before the 30 s the cache would otherwise keep it.
+# With attr_timeout= and entry_timeout= above 0 (the default is 1 s) the
+# kernel caches attributes and names; the daemon's inotify thread
+# (src/watch.c) tells it what other programs changed. Every change made
+# through shm_open must show through the mount well before the 30 s the
+# cache would otherwise keep it; with the defaults, how soon is measured;
+# with timeouts 0, it shows at the very next stat.
 . "${top_srcdir:-.}/tests/lib.sh"
 require_fuse
 [ -x "$PSHM" ] || skip_all "$PSHM is not built"
+FSOP=${top_builddir:-.}/tests/fsop
 start_pshmfs -o attr_timeout=30,entry_timeout=30 || { ok 1 "mount"; done_testing; exit 1; }
-
-# fresh DESC WANT -- CMD...: CMD prints WANT within 2 s.
-fresh() {
-	local desc=$1 want=$2 got i
-	shift 3
-	for i in $(seq 1 200); do
-		got=$("$@" 2>&1)
-		[ "$got" = "$want" ] && break
-		sleep 0.01
-	done
-	is "$got" "$want" "$desc"
-}
 
 echo hello >"$MNT/f"
 mkdir "$MNT/d"
@@ -41,6 +32,35 @@ fresh "an outside ftruncate in a directory shows" 9 -- stat -c %s "$MNT/d/y"
 fresh "an object removed outside goes from its directory" "" -- ls "$MNT/d"
 "$PSHM" create -c "${PREFIX}d:z"
 fresh "an object made outside shows in its directory" z -- ls "$MNT/d"
+stop_pshmfs
+ok $? "unmount: the daemon exits 0"
+check_log
+
+# --- default options (1 s caches): how soon an outside change shows ----------
+start_pshmfs || { ok 1 "mount with default options"; done_testing; exit 1; }
+echo x >"$MNT/lag"
+lag=$("$FSOP" lag "$SHMDIR/${PREFIX}lag" "$MNT/lag" 500)
+ok $? "default options: each of 500 outside ftruncates shows through stat"
+diag "default options: $lag"
+median=$(echo "$lag" | sed -n 's/.* median \([0-9]*\) us.*/\1/p')
+[ -n "$median" ] && [ "$median" -lt 50000 ]
+ok $? "default options: the median wait (${median:-?} us) is far below the 1 s cache"
+stop_pshmfs
+ok $? "unmount: the daemon exits 0"
+
+# --- timeouts 0: the kernel asks every time, so at once by construction ------
+start_pshmfs -o attr_timeout=0,entry_timeout=0 ||
+	{ ok 1 "mount with timeouts 0"; done_testing; exit 1; }
+lag=$("$FSOP" lag "$SHMDIR/${PREFIX}lag" "$MNT/lag" 200)
+is "${lag%%,*}" "first stat 200/200" "timeouts 0: every outside ftruncate shows at the very next stat"
+"$PSHM" chmod 604 "${PREFIX}lag"
+is "$(stat -c %a "$MNT/lag")" 604 "timeouts 0: an outside fchmod shows at the next stat"
+"$PSHM" unlink "${PREFIX}lag"
+[ -e "$MNT/lag" ]
+is $? 1 "timeouts 0: an outside shm_unlink shows at the next stat"
+"$PSHM" create -c "${PREFIX}lag"
+[ -e "$MNT/lag" ]
+is $? 0 "timeouts 0: an outside shm_open(O_CREAT) shows at the next stat"
 stop_pshmfs
 ok $? "unmount: the daemon exits 0"
 check_log

@@ -14,6 +14,13 @@
  *                                   every page with no fallocate (the
  *                                   careless writer): on a full tmpfs it
  *                                   says where and dies of SIGBUS
+ *   fsop lag OBJECT PATH N          N times: ftruncate OBJECT (in /dev/shm)
+ *                                   to a new size, then stat PATH (the same
+ *                                   object through the mount) until it
+ *                                   shows; prints how many showed at the
+ *                                   first stat and the median and longest
+ *                                   wait in microseconds; exit 1 if one
+ *                                   took over a second
  */
 #include "config.h"
 
@@ -26,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int fail(const char *what)
@@ -173,6 +181,68 @@ static int do_mmap_write(int argc, char **argv)
 	return close(fd) ? fail("close") : 0;
 }
 
+static long long now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How long after OBJECT's ftruncate PATH shows the new size: -1 if not
+ * within a second; *FIRST whether the first stat showed it. */
+static long long lag_once(int fd, const char *path, off_t size, int *first)
+{
+	long long t0;
+	struct stat st;
+	int tries = 0;
+
+	if (ftruncate(fd, size))
+		return -1;
+	t0 = now_us();
+	do {
+		if (stat(path, &st) == 0 && st.st_size == size) {
+			*first += tries == 0;
+			return now_us() - t0;
+		}
+		tries++;
+	} while (now_us() - t0 < 1000000);
+	return -1;
+}
+
+static int do_lag(int argc, char **argv)
+{
+	long long *lags;
+	int fd, n, first = 0;
+
+	if (argc != 5 || (n = atoi(argv[4])) <= 0)
+		return 2;
+	lags = calloc((size_t)n, sizeof(*lags));
+	fd = open(argv[2], O_RDWR | O_NOFOLLOW);
+	if (!lags || fd < 0)
+		return fail(argv[2]);
+	for (int i = 0; i < n; i++) {
+		lags[i] = lag_once(fd, argv[3], (off_t)(i % 2 ? 4096 : 8192) + i, &first);
+		if (lags[i] < 0) {
+			fprintf(stderr, "fsop: %s: size %d not seen within 1 s\n",
+				argv[3], i);
+			return 1;
+		}
+	}
+	qsort(lags, (size_t)n, sizeof(*lags), cmp_ll);
+	printf("first stat %d/%d, median %lld us, longest %lld us\n", first, n,
+	       lags[n / 2], lags[n - 1]);
+	free(lags);
+	return close(fd) ? fail("close") : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -187,8 +257,10 @@ int main(int argc, char **argv)
 		ret = do_hold(argc, argv);
 	else if (argc >= 2 && strcmp(argv[1], "mmap-write") == 0)
 		ret = do_mmap_write(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "lag") == 0)
+		ret = do_lag(argc, argv);
 	if (ret == 2)
 		fprintf(stderr, "usage: fsop rename [-n|-x] FROM TO | mknod-reg PATH | fd-ops PATH\n"
-			"       | hold PATH | mmap-write PATH SIZE\n");
+			"       | hold PATH | mmap-write PATH SIZE | lag OBJECT PATH N\n");
 	return ret;
 }

@@ -67,6 +67,31 @@ check_log() {
 	fi
 }
 
+# fresh DESC WANT -- CMD...: CMD prints WANT within half a second. With
+# the default caches (1 s), what another program changes through shm_open
+# shows once the daemon's inotify thread has told the kernel (src/watch.c),
+# in about 0.1 ms; tests/cache.sh proves the invalidation itself.
+fresh() {
+	local desc=$1 want=$2 got i
+	shift 3
+	for i in $(seq 1 50); do
+		got=$("$@" 2>&1)
+		[ "$got" = "$want" ] && break
+		sleep 0.01
+	done
+	is "$got" "$want" "$desc"
+}
+
+# gone_soon PATH: PATH is gone within half a second (as fresh).
+gone_soon() {
+	local i
+	for i in $(seq 1 50); do
+		[ -e "$1" ] || return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 # The usual end: the daemon is alive, unmounts and exits 0, its log is clean.
 end_mount_test() {
 	kill -0 "$DAEMON_PID" 2>/dev/null
