@@ -34,6 +34,7 @@ static const struct fuse_opt opt_table[] = {
 	OPTION("entry_timeout=%lf", entry_timeout),
 	OPTION("size=%s", size),
 	OPTION("nr_inodes=%s", nr_inodes),
+	OPTION("spin=%s", spin),
 	FUSE_OPT_END
 };
 
@@ -57,7 +58,11 @@ void opts_help(FILE *f)
 		"    -o size=N[k|m|g|t|%%]   the mount's own capacity in allocated bytes,\n"
 		"                           as tmpfs's size= (default: 0, the tmpfs's)\n"
 		"    -o nr_inodes=N[k|m|g]  the most objects under the prefix (default: 0,\n"
-		"                           no limit of our own)\n");
+		"                           no limit of our own)\n"
+		"    -o spin=US             how long the waiting thread polls for the\n"
+		"                           next request before it sleeps, in\n"
+		"                           microseconds, 0 to %d (default: %d)\n",
+		SPIN_MAX_US, SPIN_DEFAULT_US);
 }
 
 /* What "size=N%" is a share of, as for tmpfs. */
@@ -68,6 +73,16 @@ static uint64_t ram_bytes(void)
 	if (sysinfo(&si))
 		return 0;
 	return (uint64_t)si.totalram * si.mem_unit;
+}
+
+/* A whole number of microseconds, 0 to SPIN_MAX_US. */
+static int parse_spin(const char *s, long *us)
+{
+	char *end;
+
+	errno = 0;
+	*us = strtol(s, &end, 10);
+	return errno || end == s || *end || *us < 0 || *us > SPIN_MAX_US;
 }
 
 static int fail(const char *what, const char *value, int err)
@@ -82,6 +97,7 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->attr_timeout = DEFAULT_CACHE_TIMEOUT;
+	o->spin_us = SPIN_DEFAULT_US;
 	o->entry_timeout = DEFAULT_CACHE_TIMEOUT;
 	if (fuse_opt_parse(args, o, opt_table, NULL) == -1)
 		return -1;
@@ -107,6 +123,8 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 		return fail("size", o->size, EINVAL);
 	if (o->nr_inodes && parse_size(o->nr_inodes, 0, &o->max_objects))
 		return fail("nr_inodes", o->nr_inodes, EINVAL);
+	if (o->spin && parse_spin(o->spin, &o->spin_us))
+		return fail("spin", o->spin, EINVAL);
 	if (o->attr_timeout < 0 || o->entry_timeout < 0) {
 		fprintf(stderr, "pshmfs: bad %s: negative: %s\n",
 			o->attr_timeout < 0 ? "attr_timeout" : "entry_timeout",
@@ -123,4 +141,5 @@ void opts_free(struct pshmfs_opts *o)
 	free(o->mode);
 	free(o->size);
 	free(o->nr_inodes);
+	free(o->spin);
 }

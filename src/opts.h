@@ -16,6 +16,10 @@ struct fuse_args;
  * stores through a mapping). */
 #define DEFAULT_CACHE_TIMEOUT 1.0
 
+/* spin=: see loop.c. */
+#define SPIN_DEFAULT_US 50
+#define SPIN_MAX_US 10000
+
 struct pshmfs_opts {
 	char *prefix;        /* objects /PREFIX...; "" for all */
 	char *delim_s;       /* delim=, as text */
@@ -29,6 +33,8 @@ struct pshmfs_opts {
 	double entry_timeout;
 	char *size;          /* size=, as text */
 	char *nr_inodes;     /* nr_inodes=, as text */
+	char *spin;          /* spin=, as text */
+	long spin_us;        /* how long loop.c polls before it sleeps */
 	uint64_t max_bytes;  /* 0: the tmpfs's own limit only */
 	uint64_t max_objects;
 };

@@ -1,7 +1,7 @@
 /** @file
  * pshmfs: mount a directory whose files are POSIX shared-memory objects.
  * main() parses the command line, opens the shm directory, mounts, and
- * serves requests with libfuse's multi-threaded loop.
+ * serves requests (loop.c).
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "loop.h"
 #include "ops.h"
 #include "pshmfs.h"
 
@@ -168,13 +169,18 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	return 0;
 }
 
-static int serve(struct fuse_session *se, const struct fuse_cmdline_opts *c)
+/* Our loop (loop.c); libfuse's own for -s and for -o clone_fd, which
+ * needs libfuse's private per-thread channels. */
+static int serve(struct pshmfs *fs, struct fuse_session *se,
+		 const struct fuse_cmdline_opts *c)
 {
 	struct fuse_loop_config *cfg;
 	int ret;
 
 	if (c->singlethread)
 		return fuse_session_loop(se);
+	if (!c->clone_fd)
+		return loop_run(se, c->max_threads, fs->o.spin_us);
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		return -1;
@@ -239,7 +245,7 @@ int main(int argc, char *argv[])
 		fuse_log(FUSE_LOG_ERR, "pshmfs: inotify: %s\n", strerror(err));
 		goto out_unmount;
 	}
-	ret = serve(se, &c) ? 1 : 0;
+	ret = serve(&fs, se, &c) ? 1 : 0;
 	watch_stop(&fs);
 out_unmount:
 	fuse_session_unmount(se);

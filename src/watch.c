@@ -197,6 +197,8 @@ int watch_start(struct pshmfs *fs)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = pthread_create(&fs->watch_thread, NULL, watch_loop, fs);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!err) /* for top -H and the tests */
+		pthread_setname_np(fs->watch_thread, "pshmfs-watch");
 	if (err) {
 		close(fs->watch_fd);
 		fs->watch_fd = -1;

@@ -258,6 +258,9 @@ bad_opt gid=x "invalid parameter in option \`gid=x'"
 bad_opt size=12q "bad size '12q'"
 bad_opt nr_inodes=x "bad nr_inodes 'x'"
 bad_opt delim=ab "bad delim 'ab'"
+bad_opt spin=x "bad spin 'x': Invalid argument"
+bad_opt spin=-1 "bad spin '-1': Invalid argument"
+bad_opt spin=10001 "bad spin '10001': Invalid argument"
 
 # === Mountpoints ===============================================================================
 err=$(timeout 10 "$PSHMFS" -f -o "prefix=$PREFIX" 2>&1)

@@ -77,10 +77,10 @@ fuse_other=$(grep -n -- '-o allow_other' <<<"$out" | cut -d: -f1)
 	[ "$ours" -lt "$last_ours" ] && [ "$last_ours" -lt "$fuse_help" ] &&
 	[ "$fuse_help" -lt "$fuse_other" ]
 ok $? "pshmfs --help: our options first, then libfuse's"
-for o in prefix mode uid gid direct_io attr_timeout entry_timeout size nr_inodes; do
+for o in prefix mode uid gid direct_io attr_timeout entry_timeout size nr_inodes spin; do
 	grep -q -- "-o $o" <<<"$(sed -n '/^pshmfs options:/,/^$/p' <<<"$out")" || missing="${missing-} $o"
 done
-is "${missing-}" "" "pshmfs --help lists prefix, mode, uid, gid, direct_io, attr_timeout, entry_timeout, size, nr_inodes"
+is "${missing-}" "" "pshmfs --help lists prefix, mode, uid, gid, direct_io, attr_timeout, entry_timeout, size, nr_inodes, spin"
 is "$("$PSHMFS" -h 2>&1)" "$out" "pshmfs -h is --help"
 
 out=$("$PSHMFS" --version 2>&1)
