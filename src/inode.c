@@ -58,13 +58,17 @@ void node_seen(struct node *n, const struct stat *st)
 {
 	n->seen_ctime = st->st_ctim;
 	n->seen_size = st->st_size;
+	n->seen_mode = st->st_mode;
+	n->seen_uid = st->st_uid;
+	n->seen_gid = st->st_gid;
 }
 
 bool node_seen_same(const struct node *n, const struct stat *st)
 {
 	return n->seen_ctime.tv_sec == st->st_ctim.tv_sec &&
 	       n->seen_ctime.tv_nsec == st->st_ctim.tv_nsec &&
-	       n->seen_size == st->st_size;
+	       n->seen_size == st->st_size && n->seen_mode == st->st_mode &&
+	       n->seen_uid == st->st_uid && n->seen_gid == st->st_gid;
 }
 
 /* Double the buckets when the chains grow long; failure only costs speed. */

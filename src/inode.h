@@ -26,6 +26,9 @@ struct node {
 	struct shmmap *obj; /* the open object, while opens > 0 */
 	struct timespec seen_ctime; /* of the attributes the kernel got last */
 	off_t seen_size;
+	mode_t seen_mode;
+	uid_t seen_uid;
+	gid_t seen_gid;
 	struct node *next; /* hash chain */
 };
 
@@ -51,8 +54,9 @@ struct node *nodes_find(struct nodetab *t, uint64_t ino);
 void node_seen(struct node *n, const struct stat *st);
 
 /* Whether ST is what the kernel was given last: every change to an
- * object moves its ctime, so if not, what the kernel has is stale
- * (table locked). */
+ * object moves its ctime, so if not, what the kernel has is stale. Size,
+ * mode and owner too, for kernels whose ctime is only as fine as a timer
+ * tick (table locked). */
 bool node_seen_same(const struct node *n, const struct stat *st);
 
 /* Take a kernel reference on the node of directory DIR (its children's
