@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "ops.h"
 #include "ops_i.h"
 
 /* What tmpfs shows as a directory's size: 20 bytes an entry. */
@@ -160,7 +161,7 @@ static int lookup_dir(struct pshmfs *fs, const char *obj,
 	pthread_mutex_unlock(&fs->nodes.lock);
 	if (!n)
 		return ENOMEM;
-	fill_entry(fs, n, &st, e);
+	fill_entry(fs, n, dir, &st, e);
 	return 0;
 }
 
@@ -193,7 +194,7 @@ void pshmfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		/* "Not there" is cached like a name (node id 0); watch.c
 		 * drops it when another program makes the name. */
 		memset(&e, 0, sizeof(e));
-		e.entry_timeout = fs->o.entry_timeout;
+		e.entry_timeout = watch_entry_timeout(fs, obj);
 		err = 0;
 	}
 	if (err)

@@ -122,15 +122,15 @@ static void attrs_given(struct pshmfs *fs, struct node *n,
 	pthread_mutex_unlock(&fs->nodes.lock);
 }
 
-void fill_entry(struct pshmfs *fs, struct node *n, const struct stat *st,
-		struct fuse_entry_param *e)
+void fill_entry(struct pshmfs *fs, struct node *n, const char *name,
+		const struct stat *st, struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = (uintptr_t)n;
 	e->attr = *st;
 	attrs_given(fs, n, st);
 	e->attr_timeout = fs->o.attr_timeout;
-	e->entry_timeout = fs->o.entry_timeout;
+	e->entry_timeout = watch_entry_timeout(fs, name);
 }
 
 /* Find the object NAME and take a kernel reference on its node. */
@@ -148,7 +148,7 @@ int lookup_name(struct pshmfs *fs, const char *name,
 	pthread_mutex_unlock(&fs->nodes.lock);
 	if (!n)
 		return ENOMEM;
-	fill_entry(fs, n, &st, e);
+	fill_entry(fs, n, name, &st, e);
 	return 0;
 }
 
@@ -520,7 +520,7 @@ static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
 		unlinkat(fs->dirfd, name, 0);
 		return err;
 	}
-	fill_entry(fs, n, &st, e);
+	fill_entry(fs, n, name, &st, e);
 	return 0;
 }
 

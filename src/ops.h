@@ -13,6 +13,11 @@ extern const struct fuse_lowlevel_ops pshmfs_ops;
 int watch_start(struct pshmfs *fs);
 void watch_stop(struct pshmfs *fs);
 
+/* How long the kernel may keep the entry for object NAME: the mount's
+ * entry_timeout, or 0 while the name churns (removed in the last
+ * entry_timeout seconds). */
+double watch_entry_timeout(struct pshmfs *fs, const char *name);
+
 /* quota_extra_fn: what files removed while open hold. */
 void pshmfs_held(void *arg, uint64_t *bytes, uint64_t *objects);
 

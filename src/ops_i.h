@@ -59,8 +59,8 @@ static inline void as_daemon(struct fsids old)
 }
 
 /* ops.c */
-void fill_entry(struct pshmfs *fs, struct node *n, const struct stat *st,
-		struct fuse_entry_param *e);
+void fill_entry(struct pshmfs *fs, struct node *n, const char *name,
+		const struct stat *st, struct fuse_entry_param *e);
 int lookup_name(struct pshmfs *fs, const char *name,
 		struct fuse_entry_param *e);
 int create_counted(struct pshmfs *fs, const char *name, mode_t mode,

@@ -16,6 +16,14 @@ struct index;
 #include "opts.h"
 #include "quota.h"
 
+/* Names that other programs removed lately (watch.c). */
+#define RECENT_SLOTS 256
+struct recent_removals {
+	pthread_mutex_t lock;
+	uint64_t hash[RECENT_SLOTS];
+	struct timespec when[RECENT_SLOTS];
+};
+
 struct pshmfs {
 	struct pshmfs_opts o;
 	int dirfd;           /* the shm directory */
@@ -26,6 +34,7 @@ struct pshmfs {
 	struct fuse_session *se;
 	int watch_fd;        /* inotify, for invalidation (watch.c) */
 	pthread_t watch_thread;
+	struct recent_removals removed;
 	struct nodetab nodes;
 	struct quota quota;  /* size= and nr_inodes= */
 	struct index *index; /* the tree of names */

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -127,6 +128,49 @@ static void invalidate_attrs(struct pshmfs *fs, const char *name)
 		fuse_lowlevel_notify_inval_inode(fs->se, (uintptr_t)n, -1, 0);
 }
 
+/* A name removed from under the kernel was likely replaced, and may be
+ * again soon: a program that churns a name (unlink, recreate) would make
+ * every open through the mount find the kernel's cached entry stale and
+ * its one retry race the next replacement (ESTALE to the caller). For
+ * entry_timeout seconds, such a name is looked up afresh at every use. */
+static size_t removed_slot(const char *name, uint64_t *hash)
+{
+	*hash = nodes_dir_ino(name); /* an FNV-1a hash of the name */
+	return (size_t)(*hash % RECENT_SLOTS);
+}
+
+static void note_removed(struct pshmfs *fs, const char *name)
+{
+	uint64_t hash;
+	size_t i = removed_slot(name, &hash);
+
+	pthread_mutex_lock(&fs->removed.lock);
+	fs->removed.hash[i] = hash;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &fs->removed.when[i]);
+	pthread_mutex_unlock(&fs->removed.lock);
+}
+
+double watch_entry_timeout(struct pshmfs *fs, const char *name)
+{
+	struct timespec now, then;
+	uint64_t hash, seen;
+	size_t i;
+
+	if (fs->watch_fd < 0)
+		return fs->o.entry_timeout;
+	i = removed_slot(name, &hash);
+	pthread_mutex_lock(&fs->removed.lock);
+	seen = fs->removed.hash[i];
+	then = fs->removed.when[i];
+	pthread_mutex_unlock(&fs->removed.lock);
+	if (seen != hash)
+		return fs->o.entry_timeout;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return (double)(now.tv_sec - then.tv_sec) +
+	       (double)(now.tv_nsec - then.tv_nsec) / 1e9 < fs->o.entry_timeout
+	       ? 0 : fs->o.entry_timeout;
+}
+
 /* Object NAME changed (MASK says how): drop what the kernel keeps of it. */
 static void invalidate(struct pshmfs *fs, const char *name, uint32_t mask)
 {
@@ -137,8 +181,10 @@ static void invalidate(struct pshmfs *fs, const char *name, uint32_t mask)
 		invalidate_attrs(fs, name);
 	if (mask & (IN_CREATE | IN_MOVED_TO))
 		invalidate_path(fs, name, true);
-	if (mask & (IN_DELETE | IN_MOVED_FROM))
+	if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+		note_removed(fs, name);
 		invalidate_path(fs, name, false);
+	}
 }
 
 /* Events were lost (the inotify queue overflowed): drop everything. */
@@ -183,6 +229,7 @@ int watch_start(struct pshmfs *fs)
 	fs->watch_fd = -1;
 	if (fs->o.attr_timeout <= 0 && fs->o.entry_timeout <= 0)
 		return 0;
+	pthread_mutex_init(&fs->removed.lock, NULL);
 	fs->watch_fd = inotify_init1(IN_CLOEXEC);
 	if (fs->watch_fd < 0)
 		return errno;
