@@ -113,7 +113,7 @@ static int start_worker(struct loop *l)
 	sigset_t all, old;
 	int err;
 
-	if (l->nthreads == l->max_threads)
+	if (l->nthreads == l->max_threads || l->done)
 		return EAGAIN;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -253,6 +253,7 @@ static void wait_end(struct loop *l)
 int loop_run(struct fuse_session *se, unsigned max_threads, long spin_us)
 {
 	struct loop l;
+	unsigned n;
 	int err;
 
 	if (loop_init(&l, se, max_threads, spin_us))
@@ -263,7 +264,11 @@ int loop_run(struct fuse_session *se, unsigned max_threads, long spin_us)
 	if (!err)
 		wait_end(&l);
 	finish(&l, 0);
-	for (unsigned i = 0; i < l.nthreads; i++)
+	/* No thread starts once the loop is done: nthreads is final. */
+	pthread_mutex_lock(&l.lock);
+	n = l.nthreads;
+	pthread_mutex_unlock(&l.lock);
+	for (unsigned i = 0; i < n; i++)
 		pthread_join(l.threads[i], NULL);
 	err = err || l.err;
 	loop_destroy(&l);
