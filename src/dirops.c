@@ -181,20 +181,23 @@ void pshmfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct pshmfs *fs = fs_of(req);
 	struct fuse_entry_param e;
 	objname_t obj;
+	bool named;
 	int err;
 
 	TRACE(fs, "lookup: parent %" PRIu64 " name '%s'\n", parent, name);
 	err = child_name(fs, parent, name, obj);
+	named = !err;
 	/* A name that cannot exist is simply not there. */
 	if (err == EINVAL)
 		err = ENOENT;
 	if (!err)
 		err = lookup_any(fs, obj, &e);
-	if (err == ENOENT && fs->watch_fd >= 0 && fs->o.entry_timeout > 0) {
+	if (err == ENOENT && fs->watching && fs->o.entry_timeout > 0) {
 		/* "Not there" is cached like a name (node id 0); watch.c
 		 * drops it when another program makes the name. */
 		memset(&e, 0, sizeof(e));
-		e.entry_timeout = watch_entry_timeout(fs, obj);
+		e.entry_timeout = named ? watch_entry_timeout(fs, obj)
+					: fs->o.entry_timeout;
 		err = 0;
 	}
 	if (err)
@@ -497,6 +500,16 @@ static const char *entry_of(struct pshmfs *fs, struct dirhandle *h, size_t i,
 	return ent->name;
 }
 
+/* Entry N did not fit in the reply: the kernel got neither the reference
+ * nor the attributes that lookup_name() counted as given. */
+static void entry_unsent(struct pshmfs *fs, struct node *n)
+{
+	pthread_mutex_lock(&fs->nodes.lock);
+	node_unseen(n);
+	pthread_mutex_unlock(&fs->nodes.lock);
+	nodes_forget(&fs->nodes, n, 1);
+}
+
 static void readdir_common(fuse_req_t req, size_t size, off_t off,
 			   struct fuse_file_info *fi, bool plus)
 {
@@ -519,7 +532,7 @@ static void readdir_common(fuse_req_t req, size_t size, off_t off,
 					       name, &e.attr, i + 1);
 		if (len > size - used) {
 			if (e.ino)
-				nodes_forget(&fs->nodes, node_of(e.ino), 1);
+				entry_unsent(fs, node_of(e.ino));
 			break;
 		}
 		used += len;

@@ -63,6 +63,11 @@ void node_seen(struct node *n, const struct stat *st)
 	n->seen_gid = st->st_gid;
 }
 
+void node_unseen(struct node *n)
+{
+	n->seen_size = -1; /* no object's size */
+}
+
 bool node_seen_same(const struct node *n, const struct stat *st)
 {
 	return n->seen_ctime.tv_sec == st->st_ctim.tv_sec &&

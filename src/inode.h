@@ -53,6 +53,10 @@ struct node *nodes_find(struct nodetab *t, uint64_t ino);
 /* The kernel is given ST as node N's attributes (table locked). */
 void node_seen(struct node *n, const struct stat *st);
 
+/* The kernel's attributes of node N are unknown: node_seen_same() fails
+ * until node_seen() (table locked). */
+void node_unseen(struct node *n);
+
 /* Whether ST is what the kernel was given last: every change to an
  * object moves its ctime, so if not, what the kernel has is stale. Size,
  * mode and owner too, for kernels whose ctime is only as fine as a timer

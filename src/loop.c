@@ -232,37 +232,73 @@ static void loop_destroy(struct loop *l)
 	free(l->threads);
 }
 
-/* Until the loop is over or a signal ends the session (libfuse's
- * handlers): the signals are blocked but in ppoll(), so none comes between
- * the check and the wait. */
+/* SIGHUP, SIGINT and SIGTERM end the loop, but not the session at once,
+ * as libfuse's handlers would (the leader could then read no more): the
+ * caller's BEFORE_STOP runs while requests are still answered. */
+static const int exit_signals[] = { SIGHUP, SIGINT, SIGTERM };
+#define NSIGNALS (sizeof(exit_signals) / sizeof(exit_signals[0]))
+static volatile sig_atomic_t signalled;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	signalled = 1;
+}
+
+/* Ours instead of libfuse's, but for a signal ignored (nohup). */
+static void catch_signals(struct sigaction old[NSIGNALS])
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	signalled = 0;
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		sigaction(exit_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(exit_signals[i], &sa, NULL);
+	}
+}
+
+static void restore_signals(const struct sigaction old[NSIGNALS])
+{
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaction(exit_signals[i], &old[i], NULL);
+}
+
+/* Until the loop is over or a signal comes: the signals are blocked but
+ * in ppoll(), so none comes between the check and the wait. */
 static void wait_end(struct loop *l)
 {
 	struct pollfd p = { .fd = l->stop, .events = POLLIN };
 	sigset_t block, old;
 
 	sigemptyset(&block);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaddset(&block, exit_signals[i]);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	while (!fuse_session_exited(l->se) && !p.revents)
+	while (!signalled && !fuse_session_exited(l->se) && !p.revents)
 		ppoll(&p, 1, NULL, &old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-int loop_run(struct fuse_session *se, unsigned max_threads, long spin_us)
+int loop_run(struct fuse_session *se, unsigned max_threads, long spin_us,
+	     void (*before_stop)(void *), void *arg)
 {
+	struct sigaction old[NSIGNALS];
 	struct loop l;
 	unsigned n;
 	int err;
 
 	if (loop_init(&l, se, max_threads, spin_us))
 		return -1;
+	catch_signals(old);
 	pthread_mutex_lock(&l.lock);
 	err = start_worker(&l);
 	pthread_mutex_unlock(&l.lock);
 	if (!err)
 		wait_end(&l);
+	if (before_stop)
+		before_stop(arg);
 	finish(&l, 0);
 	/* No thread starts once the loop is done: nthreads is final. */
 	pthread_mutex_lock(&l.lock);
@@ -270,6 +306,7 @@ int loop_run(struct fuse_session *se, unsigned max_threads, long spin_us)
 	pthread_mutex_unlock(&l.lock);
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(l.threads[i], NULL);
+	restore_signals(old);
 	err = err || l.err;
 	loop_destroy(&l);
 	return err ? -1 : 0;

@@ -11,7 +11,9 @@ extern const struct fuse_lowlevel_ops pshmfs_ops;
 /* With cached attributes or names, start telling the kernel what changed
  * in the shm directory (watch.c). 0 or errno. */
 int watch_start(struct pshmfs *fs);
-void watch_stop(struct pshmfs *fs);
+
+/* Stop that, while requests are still answered (ARG: the pshmfs). */
+void watch_stop(void *arg);
 
 /* How long the kernel may keep the entry for object NAME: the mount's
  * entry_timeout, or 0 while the name churns (removed in the last

@@ -169,8 +169,9 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	return 0;
 }
 
-/* Our loop (loop.c); libfuse's own for -s and for -o clone_fd, which
- * needs libfuse's private per-thread channels. */
+/* Our loop (loop.c), which stops the inotify thread while requests are
+ * still answered; libfuse's own for -s and for -o clone_fd (which needs
+ * libfuse's private per-thread channels), with libfuse's signal handlers. */
 static int serve(struct pshmfs *fs, struct fuse_session *se,
 		 const struct fuse_cmdline_opts *c)
 {
@@ -180,7 +181,7 @@ static int serve(struct pshmfs *fs, struct fuse_session *se,
 	if (c->singlethread)
 		return fuse_session_loop(se);
 	if (!c->clone_fd)
-		return loop_run(se, c->max_threads, fs->o.spin_us);
+		return loop_run(se, c->max_threads, fs->o.spin_us, watch_stop, fs);
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		return -1;
@@ -246,7 +247,7 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	ret = serve(&fs, se, &c) ? 1 : 0;
-	watch_stop(&fs);
+	watch_stop(&fs); /* if serve() has not */
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

@@ -32,7 +32,9 @@ struct pshmfs {
 	bool debug;          /* -d: trace every operation */
 	const char *mountpoint;
 	struct fuse_session *se;
+	bool watching;       /* watch.c runs: caching is coherent */
 	int watch_fd;        /* inotify, for invalidation (watch.c) */
+	int watch_stop_fd;   /* eventfd: the watch thread ends */
 	pthread_t watch_thread;
 	struct recent_removals removed;
 	struct nodetab nodes;

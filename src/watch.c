@@ -10,8 +10,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +40,8 @@ static fuse_ino_t dir_ino(struct pshmfs *fs, const char *dir)
 }
 
 /* Whether the kernel already has object NAME under that name, from our
- * create or its lookup: then its entry is right. */
+ * create or its lookup: then its entry is right. (For a new object only:
+ * a node keeps its name when another program renames or removes it.) */
 static bool entry_known(struct pshmfs *fs, const char *name)
 {
 	struct stat st;
@@ -64,10 +68,13 @@ static void drop_entry(struct pshmfs *fs, fuse_ino_t parent, const char *comp,
  * answers the kernel keeps along its path that are wrong now: "not there"
  * for what was made, a node for what went. A name made outside may make
  * directories appear ("a:b:c": a and a/b), its removal end them. What the
- * kernel has right stays, so our own creates keep their entries. (The
+ * kernel has right stays, so our own creates (CREATED) keep their entries;
+ * a name renamed into place is always dropped, since the node's name may
+ * be an old one that other programs renamed away. (The
  * directories' own attributes, link count and times, are left to their
  * timeout.) */
-static void invalidate_path(struct pshmfs *fs, const char *name, bool made)
+static void invalidate_path(struct pshmfs *fs, const char *name, bool made,
+			    bool created)
 {
 	const char *comp = name + strlen(fs->o.prefix), *end;
 	fuse_ino_t parent = FUSE_ROOT_ID, dir;
@@ -77,7 +84,7 @@ static void invalidate_path(struct pshmfs *fs, const char *name, bool made)
 	for (;;) {
 		end = fs->o.delim ? strchr(comp, fs->o.delim) : NULL;
 		if (!end) {
-			if (!made || !entry_known(fs, name))
+			if (!created || !entry_known(fs, name))
 				drop_entry(fs, parent, comp, strlen(comp));
 			return;
 		}
@@ -156,7 +163,7 @@ double watch_entry_timeout(struct pshmfs *fs, const char *name)
 	uint64_t hash, seen;
 	size_t i;
 
-	if (fs->watch_fd < 0)
+	if (!fs->watching)
 		return fs->o.entry_timeout;
 	i = removed_slot(name, &hash);
 	pthread_mutex_lock(&fs->removed.lock);
@@ -179,41 +186,76 @@ static void invalidate(struct pshmfs *fs, const char *name, uint32_t mask)
 		return;
 	if (mask & (IN_MODIFY | IN_ATTRIB))
 		invalidate_attrs(fs, name);
-	if (mask & (IN_CREATE | IN_MOVED_TO))
-		invalidate_path(fs, name, true);
+	if (mask & IN_CREATE)
+		invalidate_path(fs, name, true, true);
+	if (mask & IN_MOVED_TO)
+		invalidate_path(fs, name, true, false);
 	if (mask & (IN_DELETE | IN_MOVED_FROM)) {
 		note_removed(fs, name);
-		invalidate_path(fs, name, false);
+		invalidate_path(fs, name, false, false);
 	}
 }
 
-/* Events were lost (the inotify queue overflowed): drop everything. */
-static void invalidate_node(struct node *n, void *arg)
-{
-	struct pshmfs *fs = arg;
+struct ids {
+	fuse_ino_t *v;
+	size_t n, cap;
+};
 
-	fuse_lowlevel_notify_inval_inode(fs->se, (uintptr_t)n, -1, 0);
+static void collect_node(struct node *n, void *arg)
+{
+	struct ids *ids = arg;
+	fuse_ino_t *v;
+
+	if (ids->n == ids->cap) {
+		v = realloc(ids->v, (ids->cap ? ids->cap * 2 : 256) * sizeof(*v));
+		if (!v)
+			return;
+		ids->v = v;
+		ids->cap = ids->cap ? ids->cap * 2 : 256;
+	}
+	ids->v[ids->n++] = (uintptr_t)n;
 }
 
+/* Events were lost (the inotify queue overflowed): drop every node's
+ * attributes, the root's too. The ids are collected first, so that no
+ * notify waits in the kernel while the table is locked. (Cached names
+ * stay until entry_timeout.) */
+static void invalidate_all(struct pshmfs *fs)
+{
+	struct ids ids = { NULL, 0, 0 };
+
+	nodes_each(&fs->nodes, collect_node, &ids);
+	for (size_t i = 0; i < ids.n; i++)
+		fuse_lowlevel_notify_inval_inode(fs->se, ids.v[i], -1, 0);
+	fuse_lowlevel_notify_inval_inode(fs->se, FUSE_ROOT_ID, -1, 0);
+	free(ids.v);
+}
+
+/* Until watch_stop(): no cancellation, which could strike with a lock
+ * held. */
 static void *watch_loop(void *arg)
 {
 	struct pshmfs *fs = arg;
 	char buf[64 * (sizeof(struct inotify_event) + NAME_MAX + 1)];
+	struct pollfd p[2] = { { .fd = fs->watch_fd, .events = POLLIN },
+			       { .fd = fs->watch_stop_fd, .events = POLLIN } };
 	const struct inotify_event *ev;
 	ssize_t n;
 
-	while ((n = read(fs->watch_fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+	while (poll(p, 2, -1) >= 0 || errno == EINTR) {
+		if (p[1].revents)
 			break;
-		for (char *p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW) {
-				nodes_each(&fs->nodes, invalidate_node, fs);
-				fuse_lowlevel_notify_inval_inode(fs->se,
-							FUSE_ROOT_ID, -1, 0);
-			}
+		if (!p[0].revents)
+			continue;
+		n = read(fs->watch_fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		for (char *e = buf; e < buf + n; e += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)e;
+			if (ev->mask & IN_Q_OVERFLOW)
+				invalidate_all(fs);
 			else if (ev->len)
 				invalidate(fs, ev->name, ev->mask);
 		}
@@ -221,46 +263,58 @@ static void *watch_loop(void *arg)
 	return NULL;
 }
 
+static void watch_close(struct pshmfs *fs)
+{
+	close(fs->watch_fd);
+	close(fs->watch_stop_fd);
+	fs->watch_fd = fs->watch_stop_fd = -1;
+}
+
 int watch_start(struct pshmfs *fs)
 {
 	sigset_t all, old;
 	int err;
 
-	fs->watch_fd = -1;
+	fs->watching = false;
+	fs->watch_fd = fs->watch_stop_fd = -1;
 	if (fs->o.attr_timeout <= 0 && fs->o.entry_timeout <= 0)
 		return 0;
 	pthread_mutex_init(&fs->removed.lock, NULL);
-	fs->watch_fd = inotify_init1(IN_CLOEXEC);
-	if (fs->watch_fd < 0)
-		return errno;
-	if (inotify_add_watch(fs->watch_fd, SHM_DIR, WATCH_MASK) < 0) {
+	fs->watch_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	fs->watch_stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (fs->watch_fd < 0 || fs->watch_stop_fd < 0 ||
+	    inotify_add_watch(fs->watch_fd, SHM_DIR, WATCH_MASK) < 0) {
 		err = errno;
-		close(fs->watch_fd);
-		fs->watch_fd = -1;
+		watch_close(fs);
 		return err;
 	}
-	/* Signals are for the thread that serves (libfuse's handlers). */
+	/* Signals are for the thread that serves. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = pthread_create(&fs->watch_thread, NULL, watch_loop, fs);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!err) /* for top -H and the tests */
-		pthread_setname_np(fs->watch_thread, "pshmfs-watch");
 	if (err) {
-		close(fs->watch_fd);
-		fs->watch_fd = -1;
+		watch_close(fs);
+		return err;
 	}
-	return err;
+	pthread_setname_np(fs->watch_thread, "pshmfs-watch"); /* top -H */
+	fs->watching = true;
+	return 0;
 }
 
-void watch_stop(struct pshmfs *fs)
+/* While the request threads still answer: a notify may wait in the
+ * kernel for a directory that a request in flight holds. The caches stay
+ * on (watching), but nothing drops them any more. */
+void watch_stop(void *arg)
 {
+	static const uint64_t one = 1;
+	struct pshmfs *fs = arg;
+
 	if (fs->watch_fd < 0)
 		return;
-	/* Before the session goes: it blocks in read(), a cancellation
-	 * point, or sends a notify, another. */
-	pthread_cancel(fs->watch_thread);
-	pthread_join(fs->watch_thread, NULL);
-	close(fs->watch_fd);
-	fs->watch_fd = -1;
+	if (write(fs->watch_stop_fd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(fs->watch_thread, NULL);
+	else
+		pthread_cancel(fs->watch_thread);
+	watch_close(fs);
 }

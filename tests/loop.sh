@@ -72,5 +72,25 @@ DAEMON_PID=
 is_mounted "$MNT"
 is $? 1 "SIGTERM while a reader streams: unmounted"
 rm -f "$SHMDIR/${PREFIX}big"
+
+# SIGTERM while files are made through the mount and removed outside it:
+# the inotify thread is busy telling the kernel, and may wait in it for a
+# directory that a create in flight holds; the daemon must still end.
+start_pshmfs || { ok 1 "mount"; done_testing; exit 1; }
+(i=0; while :; do i=$((i + 1)); : >"$MNT/c$i" 2>/dev/null || exit; done) &
+BG_PIDS="$BG_PIDS $!"
+(while :; do rm -f "$SHMDIR/${PREFIX}"c*; sleep 0.001; done) &
+BG_PIDS="$BG_PIDS $!"
+sleep 1
+kill -TERM "$DAEMON_PID"
+st=timeout
+for i in $(seq 1 100); do
+	kill -0 "$DAEMON_PID" 2>/dev/null || { wait "$DAEMON_PID"; st=$?; break; }
+	sleep 0.1
+done
+is "$st" 0 "SIGTERM under creates inside and removals outside: exit 0 within 10 s"
+[ "$st" = timeout ] || DAEMON_PID=
+is_mounted "$MNT"
+is $? 1 "SIGTERM under creates inside and removals outside: unmounted"
 check_log
 done_testing
