@@ -185,8 +185,8 @@ static void *worker(void *arg)
 		res = await_request(l, &buf);
 		if (res == -EINTR)
 			continue;
-		if (res <= 0 || fuse_session_exited(l->se)) {
-			finish(l, res < 0 ? res : 0);
+		if (res <= 0) {
+			finish(l, res);
 			break;
 		}
 		if (slow_request(&buf)) {
@@ -276,7 +276,7 @@ static void wait_end(struct loop *l)
 	for (size_t i = 0; i < NSIGNALS; i++)
 		sigaddset(&block, exit_signals[i]);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	while (!signalled && !fuse_session_exited(l->se) && !p.revents)
+	while (!signalled && !p.revents)
 		ppoll(&p, 1, NULL, &old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -292,6 +292,12 @@ int loop_run(struct fuse_session *se, unsigned max_threads, long spin_us,
 	if (loop_init(&l, se, max_threads, spin_us))
 		return -1;
 	catch_signals(old);
+	/* A signal since libfuse's handlers went in (mount, daemonize):
+	 * ours now, so that the requests in flight are answered. */
+	if (fuse_session_exited(se)) {
+		signalled = 1;
+		fuse_session_reset(se);
+	}
 	pthread_mutex_lock(&l.lock);
 	err = start_worker(&l);
 	pthread_mutex_unlock(&l.lock);

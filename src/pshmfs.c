@@ -171,7 +171,8 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 
 /* Our loop (loop.c), which stops the inotify thread while requests are
  * still answered; libfuse's own for -s and for -o clone_fd (which needs
- * libfuse's private per-thread channels), with libfuse's signal handlers. */
+ * libfuse's private per-thread channels), with libfuse's signal handlers
+ * and no inotify thread. */
 static int serve(struct pshmfs *fs, struct fuse_session *se,
 		 const struct fuse_cmdline_opts *c)
 {
@@ -222,6 +223,11 @@ int main(int argc, char *argv[])
 	}
 	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint))
 		goto out_opts;
+	/* libfuse's loops (-s, clone_fd) stop answering before we could stop
+	 * the inotify thread, which may then wait in the kernel for ever:
+	 * they run without the caches it keeps coherent. */
+	if (c.singlethread || c.clone_fd)
+		fs.o.attr_timeout = fs.o.entry_timeout = 0;
 	/* Permission checks are the kernel's, on the objects' own modes. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
 	    (has_subtype(&args) == 0 &&
@@ -247,7 +253,7 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	ret = serve(&fs, se, &c) ? 1 : 0;
-	watch_stop(&fs); /* if serve() has not */
+	watch_stop(&fs); /* if serve() has not: no thread */
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

@@ -312,9 +312,8 @@ void watch_stop(void *arg)
 
 	if (fs->watch_fd < 0)
 		return;
-	if (write(fs->watch_stop_fd, &one, sizeof(one)) == sizeof(one))
-		pthread_join(fs->watch_thread, NULL);
-	else
-		pthread_cancel(fs->watch_thread);
+	while (write(fs->watch_stop_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	pthread_join(fs->watch_thread, NULL);
 	watch_close(fs);
 }

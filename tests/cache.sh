@@ -63,5 +63,15 @@ is $? 1 "timeouts 0: an outside shm_unlink shows at the next stat"
 is $? 0 "timeouts 0: an outside shm_open(O_CREAT) shows at the next stat"
 stop_pshmfs
 ok $? "unmount: the daemon exits 0"
+
+# --- -s and clone_fd (libfuse's loops) keep no caches: as timeouts 0 ---------
+for o in -s "-o clone_fd"; do
+	# shellcheck disable=SC2086 # two words for "-o clone_fd"
+	start_pshmfs $o || { ok 1 "mount with $o"; continue; }
+	lag=$("$FSOP" lag "$SHMDIR/${PREFIX}lag" "$MNT/lag" 100)
+	is "${lag%%,*}" "first stat 100/100" "$o: no caches, every outside ftruncate shows at the very next stat"
+	stop_pshmfs
+	ok $? "$o: unmount: the daemon exits 0"
+done
 check_log
 done_testing
