@@ -49,9 +49,10 @@ SRC=$SCRATCH/src
 head -c 12M /dev/urandom >"$SRC"
 M=1048576
 
-# dd_bytes FILE: the byte count dd reported in its stderr FILE.
+# dd_bytes: the byte count that dd reported in the stderr that the last
+# fails_with kept.
 dd_bytes() {
-	sed -n 's/^\([0-9][0-9]*\) bytes.* copied.*/\1/p' "$1" | tail -n 1
+	sed -n 's/^\([0-9][0-9]*\) bytes.* copied.*/\1/p' <<<"$FAILED_STDERR" | tail -n 1
 }
 
 # serving DESC: the daemon is alive and answers ls and cat.
@@ -78,11 +79,9 @@ cksum_f3=$(cksum <"$MNT/f3")
 df_same "df on the mount is df of the tmpfs (5 MiB used)"
 
 # --- dd until full ----------------------------------------------------------
-dd if="$SRC" of="$MNT/big" bs=100000 2>"$SCRATCH/dd.err"
-st=$?
-[ $st -ne 0 ] && grep -q "No space left on device" "$SCRATCH/dd.err"
-ok $? "dd into the mount until full: No space left on device"
-N=$(dd_bytes "$SCRATCH/dd.err")
+fails_with "No space left on device" "dd into the mount until full: No space left on device" \
+	-- dd if="$SRC" of="$MNT/big" bs=100000
+N=$(dd_bytes)
 diag "dd wrote ${N:-?} bytes before ENOSPC"
 [ -n "$N" ] && [ "$N" -gt $((2 * M)) ]
 ok $? "dd wrote most of the 3 MiB left (${N:-?} bytes)"
@@ -107,10 +106,8 @@ is "$(cat "$MNT/small")" again "and reads back"
 df_same "df on the mount is df of the tmpfs (1 MiB freed)"
 
 # --- cp until full ------------------------------------------------------------
-cp "$SRC" "$MNT/cp" 2>"$SCRATCH/cp.err"
-st=$?
-[ $st -ne 0 ] && grep -q "No space left on device" "$SCRATCH/cp.err"
-ok $? "cp into the mount until full: No space left on device"
+fails_with "No space left on device" "cp into the mount until full: No space left on device" \
+	-- cp "$SRC" "$MNT/cp"
 S=$(stat -c %s "$MNT/cp")
 diag "cp wrote $S bytes before ENOSPC"
 [ "$S" -gt $((M / 2)) ] && cmp -s -n "$S" "$SRC" "$MNT/cp"
@@ -119,11 +116,9 @@ serving "after ENOSPC from cp"
 
 # --- O_APPEND (>>) until full -----------------------------------------------------
 rm "$MNT/f2"
-dd if="$SRC" bs=100000 skip="$N" iflag=skip_bytes 2>"$SCRATCH/app.err" >>"$MNT/big"
-st=$?
-[ $st -ne 0 ] && grep -q "No space left on device" "$SCRATCH/app.err"
-ok $? "dd >> (O_APPEND) until full: No space left on device"
-A=$(dd_bytes "$SCRATCH/app.err")
+fails_with "No space left on device" "dd >> (O_APPEND) until full: No space left on device" \
+	-- bash -c 'dd if="$1" bs=100000 skip="$2" iflag=skip_bytes >>"$3"' _ "$SRC" "$N" "$MNT/big"
+A=$(dd_bytes)
 diag "dd >> appended ${A:-?} bytes before ENOSPC"
 [ -n "$A" ] && [ "$A" -gt $((M / 2)) ]
 ok $? "the append wrote most of the 1 MiB freed (${A:-?} bytes)"
@@ -144,12 +139,9 @@ G=$((1024 * M))
 MID=$((512 * M))
 truncate -s 1G "$MNT/sparse"
 ok $? "truncate -s 1G makes a sparse file in the full-ish tmpfs"
-dd if="$SRC" of="$MNT/sparse" bs=100000 seek="$MID" oflag=seek_bytes conv=notrunc \
-	2>"$SCRATCH/sp.err"
-st=$?
-[ $st -ne 0 ] && grep -q "No space left on device" "$SCRATCH/sp.err"
-ok $? "dd into the middle of the hole until full: No space left on device"
-H=$(dd_bytes "$SCRATCH/sp.err")
+fails_with "No space left on device" "dd into the middle of the hole until full: No space left on device" \
+	-- dd if="$SRC" of="$MNT/sparse" bs=100000 seek="$MID" oflag=seek_bytes conv=notrunc
+H=$(dd_bytes)
 diag "dd into the hole wrote ${H:-?} bytes before ENOSPC"
 [ -n "$H" ] && [ "$H" -gt $((M / 2)) ]
 ok $? "the write into the hole used the space freed (${H:-?} bytes)"

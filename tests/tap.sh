@@ -36,11 +36,13 @@ is() {
 
 # fails_with MESSAGE DESCRIPTION -- COMMAND...: the command fails and its
 # stderr contains MESSAGE (strerror text, e.g. "No such file or directory").
+# The stderr stays in FAILED_STDERR for the caller.
 fails_with() {
 	local msg=$1 desc=$2 err st
 	shift 3
 	err=$("$@" 2>&1 >/dev/null)
 	st=$?
+	FAILED_STDERR=$err
 	if [ $st -ne 0 ] && [[ $err == *"$msg"* ]]; then
 		ok 0 "$desc"
 	else
