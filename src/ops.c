@@ -60,8 +60,18 @@ static bool node_reach(struct pshmfs *fs, struct node *n, objname_t name,
 	return false;
 }
 
+/* Node N's attributes ST go to the kernel: what watch.c compares with. */
+static void attrs_given(struct pshmfs *fs, struct node *n,
+			const struct stat *st)
+{
+	pthread_mutex_lock(&fs->nodes.lock);
+	node_seen(n, st);
+	pthread_mutex_unlock(&fs->nodes.lock);
+}
+
 /* The attributes of node N, by its descriptor while open, else by name
- * (checking that the name still holds the same object). */
+ * (checking that the name still holds the same object), counted as given
+ * to the kernel, which is what they are read for. */
 static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 {
 	objname_t name;
@@ -69,6 +79,8 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 
 	if (node_reach(fs, n, name, &err)) {
 		err = fstat(n->obj->fd, st) ? errno : 0;
+		if (!err)
+			node_seen(n, st);
 		pthread_mutex_unlock(&fs->nodes.lock);
 		return err;
 	}
@@ -81,6 +93,8 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 	 * looked it up: ESTALE makes it walk the path again. */
 	if ((!err && st->st_ino != n->ino) || err == ENOENT)
 		err = ESTALE;
+	if (!err)
+		attrs_given(fs, n, st);
 	return err;
 }
 
@@ -113,14 +127,6 @@ static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 	return 0;
 }
 
-/* Node N's attributes ST go to the kernel: what watch.c compares with. */
-static void attrs_given(struct pshmfs *fs, struct node *n,
-			const struct stat *st)
-{
-	pthread_mutex_lock(&fs->nodes.lock);
-	node_seen(n, st);
-	pthread_mutex_unlock(&fs->nodes.lock);
-}
 
 void fill_entry(struct pshmfs *fs, struct node *n, const char *name,
 		const struct stat *st, struct fuse_entry_param *e)
@@ -128,7 +134,6 @@ void fill_entry(struct pshmfs *fs, struct node *n, const char *name,
 	memset(e, 0, sizeof(*e));
 	e->ino = (uintptr_t)n;
 	e->attr = *st;
-	attrs_given(fs, n, st);
 	e->attr_timeout = fs->o.attr_timeout;
 	e->entry_timeout = watch_entry_timeout(fs, name);
 }
@@ -145,6 +150,8 @@ int lookup_name(struct pshmfs *fs, const char *name,
 		return err;
 	pthread_mutex_lock(&fs->nodes.lock);
 	n = nodes_get(&fs->nodes, st.st_ino, name);
+	if (n)
+		node_seen(n, &st);
 	pthread_mutex_unlock(&fs->nodes.lock);
 	if (!n)
 		return ENOMEM;
@@ -207,8 +214,6 @@ static void pshmfs_getattr(fuse_req_t req, fuse_ino_t ino,
 		err = dir_stat(fs, fs->o.prefix, &st);
 	else
 		err = node_stat(fs, node_of(ino), &st);
-	if (!err && ino != FUSE_ROOT_ID)
-		attrs_given(fs, node_of(ino), &st);
 	if (err)
 		fuse_reply_err(req, err);
 	else
@@ -509,8 +514,10 @@ static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
 		close(fd); /* open already: keep that descriptor */
 	else
 		err = node_attach(n, fd, true);
-	if (!err)
+	if (!err) {
 		n->opens++;
+		node_seen(n, &st);
+	}
 	pthread_mutex_unlock(&fs->nodes.lock);
 	if (err) {
 		if (n)
