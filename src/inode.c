@@ -98,18 +98,25 @@ static void maybe_grow(struct nodetab *t)
 	t->buckets = nb;
 }
 
-int nodes_rename(struct nodetab *t, uint64_t ino, const char *name)
+/* Node N is now called NAME (NULL: removed). */
+static int node_set_name(struct node *n, const char *name)
 {
-	struct node *n = nodes_find(t, ino);
 	char *copy = NULL;
 
-	if (!n || (n->name && name && strcmp(n->name, name) == 0))
+	if (n->name && name && strcmp(n->name, name) == 0)
 		return 0;
 	if (name && !(copy = strdup(name)))
 		return ENOMEM;
 	free(n->name);
 	n->name = copy;
 	return 0;
+}
+
+int nodes_rename(struct nodetab *t, uint64_t ino, const char *name)
+{
+	struct node *n = nodes_find(t, ino);
+
+	return n ? node_set_name(n, name) : 0;
 }
 
 static void link_node(struct nodetab *t, struct node *n)
@@ -141,7 +148,7 @@ struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name)
 	struct node *n = nodes_find(t, ino);
 
 	if (n) {
-		if (nodes_rename(t, ino, name))
+		if (node_set_name(n, name))
 			return NULL;
 		n->nlookup++;
 		return n;
