@@ -299,8 +299,8 @@ static bool node_pin(struct pshmfs *fs, struct node *n)
 	return pinned;
 }
 
-/* apply_attr; a truncate waits for the copies in and out of the mapping
- * that are under way, so none of them finds its pages gone. */
+/* apply_attr; a truncate waits for the reads from the mapping that are
+ * under way, so none of them finds its pages gone. */
 static int setattr_fd(struct pshmfs *fs, struct node *n, int fd,
 		      const struct stat *attr, int valid)
 {
@@ -347,7 +347,6 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		fuse_reply_attr(req, &st, fs->o.attr_timeout);
 }
 
-/* Count an open of node N, opening its object on the first one. */
 /* Give node N the object open on FD; FD is closed on failure. */
 static int node_attach(struct node *n, int fd, bool writable)
 {
@@ -358,6 +357,7 @@ static int node_attach(struct node *n, int fd, bool writable)
 	return ENOMEM;
 }
 
+/* Count an open of node N, opening its object on the first one. */
 static int node_open(struct pshmfs *fs, struct node *n)
 {
 	struct stat st;

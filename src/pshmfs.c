@@ -155,8 +155,6 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 		   fs->o.max_objects);
 	err = nodes_init(&fs->nodes);
 	if (!err)
-		err = shmobj_init();
-	if (!err)
 		err = index_open(&fs->index, fs->dirfd, SHM_DIR, fs->o.prefix,
 				 fs->o.delim);
 	if (!err)

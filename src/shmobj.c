@@ -156,7 +156,6 @@ void shmmap_free(struct shmmap *m)
 static int map_grow(struct shmmap *m, size_t end)
 {
 	size_t len = m->len * 2;
-	int prot = PROT_READ | (m->writable ? PROT_WRITE : 0);
 	void *p;
 
 	if (len < end)
@@ -165,7 +164,7 @@ static int map_grow(struct shmmap *m, size_t end)
 	if (m->addr)
 		p = mremap(m->addr, m->len, len, MREMAP_MAYMOVE);
 	else
-		p = mmap(NULL, len, prot, MAP_SHARED, m->fd, 0);
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, m->fd, 0);
 	if (p == MAP_FAILED)
 		return errno;
 	m->addr = p;

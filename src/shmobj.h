@@ -1,6 +1,6 @@
 /** @file
- * POSIX shm objects, free of FUSE: open, create, stat, list, and copies in
- * and out through one shared mapping per open object.
+ * POSIX shm objects, free of FUSE: open, create, stat, list, reads through
+ * one shared mapping per open object, and writes.
  *
  * Objects are opened with openat() on the shm directory, with the flags
  * glibc's shm_open() uses (O_NOFOLLOW | O_CLOEXEC) plus O_NONBLOCK, so a
@@ -20,11 +20,11 @@
 /* Where glibc keeps POSIX shm objects on Linux. */
 #define SHM_DIR "/dev/shm"
 
-/* An open object: its descriptor and one MAP_SHARED mapping of it, grown
- * with mremap. Copies in and out of the mapping hold LOCK shared; growing
- * it (which may move it) and freeing it hold it exclusive. The mapping may
- * reach past the object's end: only the bytes below the size seen by fstat
- * or made by fallocate are touched. */
+/* An open object: its descriptor and one read-only MAP_SHARED mapping of
+ * it, grown with mremap. Reads from the mapping hold LOCK shared; growing
+ * it (which may move it), truncating the object and freeing it hold it
+ * exclusive. The mapping may reach past the object's end: only the bytes
+ * below the size seen by fstat are touched. */
 struct shmmap {
 	pthread_rwlock_t lock;
 	int fd;
@@ -33,7 +33,8 @@ struct shmmap {
 	bool writable;
 };
 
-/* Install the SIGBUS guard used by copies into mappings. Call once. */
+/* Install the SIGBUS guard used by copies into mappings (pshm's; the
+ * daemon never stores into a mapping). Call once. */
 int shmobj_init(void);
 
 /* memcpy into a mapping of an object, surviving the object shrinking under
