@@ -48,18 +48,9 @@ struct index {
 	uint64_t changes;
 };
 
-static size_t hash_name(const char *s)
-{
-	size_t h = 14695981039346656037ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 static struct ient **slot(struct index *ix, const char *name)
 {
-	return &ix->buckets[hash_name(name) & (ix->nbuckets - 1)];
+	return &ix->buckets[names_hash(name) & (ix->nbuckets - 1)];
 }
 
 static struct ient *find(struct index *ix, const char *name)

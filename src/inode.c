@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "inode.h"
+#include "names.h"
 
 static size_t bucket(const struct nodetab *t, uint64_t ino)
 {
@@ -158,12 +159,8 @@ struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name)
 
 uint64_t nodes_dir_ino(const char *dir)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	while (*dir)
-		h = (h ^ (unsigned char)*dir++) * 1099511628211ULL;
 	/* tmpfs numbers its inodes upwards from 1: keep clear of them. */
-	return h | (1ULL << 63);
+	return names_hash(dir) | (1ULL << 63);
 }
 
 struct node *nodes_find_dir(struct nodetab *t, const char *dir)

@@ -13,6 +13,15 @@
 /* POSIX named semaphores live in the same directory as "sem.NAME". */
 static const char sem_prefix[] = "sem.";
 
+uint64_t names_hash(const char *name)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 1099511628211ULL;
+	return h;
+}
+
 int names_check_prefix(const char *prefix)
 {
 	if (strchr(prefix, '/'))

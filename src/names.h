@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest object name: the shm directory is a tmpfs, NAME_MAX bytes. */
 #define SHM_NAME_MAX 255
@@ -23,6 +24,9 @@ int names_check_prefix(const char *prefix);
  * name (empty, ".", "..", holding '/' or DELIM, a semaphore's "sem."), or
  * ENAMETOOLONG past SHM_NAME_MAX bytes. DELIM '\0' means a flat namespace. */
 int names_join(const char *dir, const char *comp, char delim, char *out);
+
+/* A 64-bit FNV-1a hash of NAME: for hash tables and directories' ids. */
+uint64_t names_hash(const char *name);
 
 /* Is the object name NAME something we never show (semaphores)? */
 bool names_hidden(const char *name);

@@ -142,7 +142,7 @@ static void invalidate_attrs(struct pshmfs *fs, const char *name)
  * entry_timeout seconds, such a name is looked up afresh at every use. */
 static size_t removed_slot(const char *name, uint64_t *hash)
 {
-	*hash = nodes_dir_ino(name); /* an FNV-1a hash of the name */
+	*hash = names_hash(name);
 	return (size_t)(*hash % RECENT_SLOTS);
 }
 

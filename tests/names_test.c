@@ -72,11 +72,19 @@ static void test_prefix(void)
 	is_int(names_check_prefix(big), ENAMETOOLONG, "prefix: too long");
 }
 
+static void test_hash(void)
+{
+	ok(names_hash("") == 14695981039346656037ULL, "hash: FNV-1a offset basis for \"\"");
+	ok(names_hash("a") == 0xaf63dc4c8601ec8cULL, "hash: FNV-1a of \"a\"");
+	ok(names_hash("a:b:") != names_hash("a:b"), "hash: the delimiter counts");
+}
+
 int main(void)
 {
-	plan(32);
+	plan(35);
 	test_join();
 	test_folds();
 	test_prefix();
+	test_hash();
 	return done();
 }
