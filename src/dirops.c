@@ -123,8 +123,8 @@ int dir_marker_fd(struct pshmfs *fs, const char *dir, int *fd)
 	struct stat st;
 	int err;
 
-	*fd = openat(fs->dirfd, dir, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd < 0 && errno == ENOENT) {
+	err = shmobj_path_open(fs->dirfd, dir, fd, &st);
+	if (err == ENOENT) {
 		/* Implicit until now: a marker with the root's looks. */
 		err = create_counted(fs, dir, fs->o.root_mode, fs->o.uid,
 				     fs->o.gid, fd, &st);
@@ -132,15 +132,9 @@ int dir_marker_fd(struct pshmfs *fs, const char *dir, int *fd)
 			return err;
 		if (!err)
 			close(*fd);
-		*fd = openat(fs->dirfd, dir, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		err = shmobj_path_open(fs->dirfd, dir, fd, &st);
 	}
-	if (*fd < 0)
-		return errno == ELOOP ? ENOENT : errno;
-	if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
-		close(*fd);
-		return ENOENT;
-	}
-	return 0;
+	return err;
 }
 
 /* Find the directory whose object name is OBJ, and reference its node. */

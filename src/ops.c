@@ -117,14 +117,12 @@ static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 		return err;
 	if (n->dir)
 		return dir_marker_fd(fs, name, fd);
-	*fd = openat(fs->dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd < 0)
-		return errno == ELOOP ? ENOENT : errno;
-	if (fstat(*fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != n->ino) {
+	err = shmobj_path_open(fs->dirfd, name, fd, &st);
+	if (!err && st.st_ino != n->ino) {
 		close(*fd);
-		return ENOENT;
+		err = ENOENT;
 	}
-	return 0;
+	return err;
 }
 
 

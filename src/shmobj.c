@@ -105,6 +105,14 @@ int shmobj_open(int dirfd, const char *name, int *fd, bool *writable,
 	return check_regular(f, st);
 }
 
+int shmobj_path_open(int dirfd, const char *name, int *fd, struct stat *st)
+{
+	*fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ELOOP ? ENOENT : errno;
+	return check_regular(*fd, st);
+}
+
 int shmobj_create(int dirfd, const char *name, mode_t mode, bool own,
 		  uid_t uid, gid_t gid, int *fd, struct stat *st)
 {

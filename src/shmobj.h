@@ -55,6 +55,10 @@ int shmdir_open(const char *path);
 /* fstatat() of NAME that only sees regular files: 0 or errno. */
 int shmobj_stat(int dirfd, const char *name, struct stat *st);
 
+/* An O_PATH descriptor of object NAME in *FD, and its attributes: 0, or
+ * errno (ENOENT for anything but a regular file; nothing left open). */
+int shmobj_path_open(int dirfd, const char *name, int *fd, struct stat *st);
+
 /* Open the existing object NAME read-write (read-only where write is
  * refused). On success *FD, *WRITABLE and *ST are set; returns 0 or errno. */
 int shmobj_open(int dirfd, const char *name, int *fd, bool *writable,
