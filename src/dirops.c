@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuse/shared_ops.h"
 #include "index.h"
 #include "ops.h"
 #include "ops_i.h"
@@ -278,15 +279,8 @@ static int rename_nodes(struct pshmfs *fs, const struct stat *src,
 			const struct stat *dst, const char *from,
 			const char *to, unsigned flags)
 {
-	int err;
-
-	pthread_mutex_lock(&fs->nodes.lock);
-	if (dst && dst->st_ino != src->st_ino)
-		nodes_rename(&fs->nodes, dst->st_ino,
-			     flags & RENAME_EXCHANGE ? from : NULL);
-	err = nodes_rename(&fs->nodes, src->st_ino, to);
-	pthread_mutex_unlock(&fs->nodes.lock);
-	return err;
+	/* issue 16: an object may have several names (hard links). */
+	return shared_renamed(fs, src, dst, from, to, flags);
 }
 
 /* One object: atomic, as renameat2 is. */

@@ -29,6 +29,7 @@ static void node_free(struct node *n)
 	if (n->obj)
 		shmmap_free(n->obj);
 	free(n->name);
+	links_free(n->links);
 	free(n);
 }
 
@@ -120,6 +121,51 @@ int nodes_rename(struct nodetab *t, uint64_t ino, const char *name)
 	return n ? node_set_name(n, name) : 0;
 }
 
+/* Node N is known (also) by NAME: its name now; the one it had stays
+ * among its other names, for it may be another hard link. */
+static int node_take_name(struct node *n, const char *name)
+{
+	if (n->name && strcmp(n->name, name) == 0)
+		return 0;
+	links_del(n->links, name);
+	if (n->name && links_add(&n->links, n->name))
+		return ENOMEM;
+	return node_set_name(n, name);
+}
+
+int nodes_unlinked(struct nodetab *t, uint64_t ino, const char *name,
+		   bool last, bool (*valid)(void *arg, const char *), void *arg)
+{
+	struct node *n = nodes_find(t, ino);
+
+	if (!n)
+		return 0;
+	if (last) {
+		links_free(n->links);
+		n->links = NULL;
+		return node_set_name(n, NULL);
+	}
+	links_del(n->links, name);
+	if (n->name && strcmp(n->name, name) == 0) {
+		free(n->name);
+		n->name = links_take(n->links, valid, arg);
+	}
+	return 0;
+}
+
+int nodes_moved(struct nodetab *t, uint64_t ino, const char *from,
+		const char *to)
+{
+	struct node *n = nodes_find(t, ino);
+
+	if (!n)
+		return 0;
+	if (n->name && strcmp(n->name, from) == 0)
+		return node_set_name(n, to);
+	links_del(n->links, from);
+	return n->name ? links_add(&n->links, to) : node_set_name(n, to);
+}
+
 static void link_node(struct nodetab *t, struct node *n)
 {
 	n->next = t->buckets[bucket(t, n->ino)];
@@ -149,7 +195,7 @@ struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name)
 	struct node *n = nodes_find(t, ino);
 
 	if (n) {
-		if (node_set_name(n, name))
+		if (node_take_name(n, name))
 			return NULL;
 		n->nlookup++;
 		return n;
@@ -212,6 +258,8 @@ int nodes_rename_dir(struct nodetab *t, const char *from, const char *to)
 	for (i = 0; i < t->nbuckets; i++)
 		for (n = t->buckets[i]; n; n = next) {
 			next = n->next;
+			if (links_rename_prefix(n->links, from, flen, to))
+				err = ENOMEM;
 			if (!n->name || strncmp(n->name, from, flen) != 0)
 				continue;
 			if (!to) {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "core/links.h"
 #include "shmobj.h"
 
 struct node {
@@ -21,6 +22,8 @@ struct node {
 	char *name;        /* object name; NULL once it was removed. For a
 			    * directory, its children's prefix ("Pa:b:") */
 	bool dir;
+	struct nodelinks *links; /* its object's other names (hard links) the
+				  * kernel looked up, or NULL */
 	uint64_t nlookup;  /* references the kernel holds */
 	unsigned opens;    /* open file handles */
 	struct shmmap *obj; /* the open object, while opens > 0 */
@@ -84,6 +87,18 @@ void nodes_forget(struct nodetab *t, struct node *n, uint64_t count);
 /* The object INO is now called NAME (NULL: it was removed). Call with the
  * lock held; 0 or ENOMEM. */
 int nodes_rename(struct nodetab *t, uint64_t ino, const char *name);
+
+/* Hard links (links.h). The name NAME of object INO was removed; LAST:
+ * it was the object's last. The node's name, if it was NAME, becomes one of
+ * its other names for which VALID(ARG, name) holds, else NULL. Call with
+ * the lock held; 0 or ENOMEM. */
+int nodes_unlinked(struct nodetab *t, uint64_t ino, const char *name,
+		   bool last, bool (*valid)(void *arg, const char *), void *arg);
+
+/* The name FROM of object INO is now TO. Call with the lock held; 0 or
+ * ENOMEM. */
+int nodes_moved(struct nodetab *t, uint64_t ino, const char *from,
+		const char *to);
 
 /* Call FN for every node. Takes the lock. */
 void nodes_each(struct nodetab *t, void (*fn)(struct node *, void *), void *arg);

@@ -16,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fuse/shared_ops.h"
 #include "index.h"
 #include "ops.h"
 #include "ops_i.h"
@@ -98,10 +99,7 @@ static int node_stat(struct pshmfs *fs, struct node *n, struct stat *st)
 	return err;
 }
 
-/* A descriptor of node N's object for the caller to close: a copy of the
- * open one, or an O_PATH one by name; for a directory, its marker's, made
- * if it had none. */
-static int node_fd(struct pshmfs *fs, struct node *n, int *fd)
+int node_fd(struct pshmfs *fs, struct node *n, int *fd)
 {
 	objname_t name;
 	struct stat st;
@@ -168,6 +166,7 @@ static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
 	 * every read; open drops the cache instead (keep_cache off). */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	readahead_mountpoint = fs->mountpoint;
+	shared_init(fs, conn); /* issue 16: locks, ACLs */
 	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
 }
 
@@ -712,12 +711,8 @@ static void pshmfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!err && unlinkat(fs->dirfd, obj, 0))
 		err = errno;
 	as_daemon(ids);
-	if (!err) {
-		/* Open handles keep the node's descriptor: they go on. */
-		pthread_mutex_lock(&fs->nodes.lock);
-		nodes_rename(&fs->nodes, st.st_ino, NULL);
-		pthread_mutex_unlock(&fs->nodes.lock);
-	}
+	if (!err)
+		shared_unlinked(fs, &st, obj); /* issue 16: hard links */
 	fuse_reply_err(req, err);
 }
 
@@ -733,14 +728,6 @@ static void pshmfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 	(void)link;
 	(void)parent;
 	pshmfs_refuse(req, "symlink", name);
-}
-
-static void pshmfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
-			const char *newname)
-{
-	(void)ino;
-	(void)newparent;
-	pshmfs_refuse(req, "link", newname);
 }
 
 static void pshmfs_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -789,4 +776,6 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.readdirplus = pshmfs_readdirplus,
 	.releasedir = pshmfs_releasedir,
 	.statfs = pshmfs_statfs,
+	/* issue 16 (src/fuse/shared_ops.h): shared with shm_open users. */
+	.lseek = pshmfs_lseek,
 };

@@ -66,6 +66,11 @@ int lookup_name(struct pshmfs *fs, const char *name,
 int create_counted(struct pshmfs *fs, const char *name, mode_t mode,
 		   uid_t uid, gid_t gid, int *fd, struct stat *st);
 
+/* A descriptor of node N's object for the caller to close: a copy of the
+ * open one, or an O_PATH one by name; for a directory, its marker's, made
+ * if it had none. */
+int node_fd(struct pshmfs *fs, struct node *n, int *fd);
+
 /* limits.c */
 int charge_begin(struct pshmfs *fs, int fd, off_t off, size_t len,
 		 size_t *fit, blkcnt_t *before);

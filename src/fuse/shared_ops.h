@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/** @file
+ * What pshmfs shares with shm_open users as tmpfs does (issue 16): hard
+ * links and sparse seeks (links_ops.c), xattrs and POSIX ACLs
+ * (xattr_ops.c), flock and POSIX locks (lock_ops.c), and remount
+ * (remount.c). The ops table and main call these hooks.
+ */
+#ifndef PSHMFS_SHARED_OPS_H
+#define PSHMFS_SHARED_OPS_H
+
+#include "pshmfs.h"
+
+/* Negotiate what these need at INIT (locks, ACLs, no umask). */
+void shared_init(struct pshmfs *fs, struct fuse_conn_info *conn);
+
+/* links_ops.c */
+void pshmfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		 const char *newname);
+void pshmfs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		  struct fuse_file_info *fi);
+/* The name NAME of the object ST (as it was before) was removed. */
+void shared_unlinked(struct pshmfs *fs, const struct stat *st,
+		     const char *name);
+/* FROM (object SRC) was renamed onto TO (object DST, or NULL). */
+int shared_renamed(struct pshmfs *fs, const struct stat *src,
+		   const struct stat *dst, const char *from, const char *to,
+		   unsigned flags);
+
+/* xattr_ops.c */
+void pshmfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     size_t size);
+void pshmfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     const char *value, size_t size, int flags);
+void pshmfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void pshmfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+/* What a new object inherits from its directory's default ACL. */
+struct inherit {
+	void *access;   /* its access ACL, or NULL */
+	void *dflt;     /* a new directory's default ACL, or NULL */
+	size_t len;
+};
+/* Before creating object OBJ (a directory's marker when DIR) for REQ: its
+ * mode *MODE as the directory's default ACL, or else the caller's umask,
+ * makes it. 0 or errno; then call inherit_apply or inherit_end. */
+int inherit_begin(struct pshmfs *fs, fuse_req_t req, const char *obj,
+		  bool dir, mode_t *mode, struct inherit *in);
+/* Give the new object open on FD its ACLs, and end. 0 or errno. */
+int inherit_apply(struct pshmfs *fs, int fd, struct inherit *in);
+void inherit_end(struct inherit *in);
+
+/* lock_ops.c */
+void pshmfs_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		  struct flock *lock);
+void pshmfs_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		  struct flock *lock, int sleep);
+void pshmfs_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		  int op);
+void pshmfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+/* At RELEASE of FI (before the node's close): its locks go. */
+void shared_release(struct pshmfs *fs, struct fuse_file_info *fi);
+void locks_init(void);
+
+/* remount.c: the control channel a running mount listens on. */
+int remount_listen(struct pshmfs *fs);
+void remount_stop(struct pshmfs *fs);
+/* pshmfs -o remount,...: hand OPTS to the daemon of MOUNTPOINT; the exit
+ * status. */
+int remount_client(const char *mountpoint, const char *opts);
+
+#endif
