@@ -229,8 +229,10 @@ void pshmfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (!err) {
 		gid = ctx->gid;
 		new_group(fs, obj, &gid, &sgid);
-		err = create_counted(fs, dir, (mode & 07777) | (sgid ? S_ISGID : 0),
-				     ctx->uid, gid, &fd, &st);
+		/* issue 16: the umask, or the parent's default ACL. */
+		err = create_inheriting(fs, req, dir,
+					(mode & 07777) | (sgid ? S_ISGID : 0),
+					ctx->uid, gid, true, &fd, &st);
 	}
 	if (!err) {
 		close(fd);

@@ -499,7 +499,9 @@ static int create_name(struct pshmfs *fs, fuse_req_t req, const char *name,
 	int fd, err;
 
 	new_group(fs, name, &gid, &sgid);
-	err = create_counted(fs, name, mode, ctx->uid, gid, &fd, &st);
+	/* issue 16: the umask, or the directory's default ACL. */
+	err = create_inheriting(fs, req, name, mode, ctx->uid, gid, false, &fd,
+				&st);
 	if (err)
 		return err;
 	pthread_mutex_lock(&fs->nodes.lock);
@@ -778,4 +780,8 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.statfs = pshmfs_statfs,
 	/* issue 16 (src/fuse/shared_ops.h): shared with shm_open users. */
 	.lseek = pshmfs_lseek,
+	.getxattr = pshmfs_getxattr,
+	.setxattr = pshmfs_setxattr,
+	.listxattr = pshmfs_listxattr,
+	.removexattr = pshmfs_removexattr,
 };

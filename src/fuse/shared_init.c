@@ -9,5 +9,10 @@
 void shared_init(struct pshmfs *fs, struct fuse_conn_info *conn)
 {
 	(void)fs;
-	(void)conn;
+	/* ACLs checked by the kernel and kept by the objects; then the
+	 * kernel applies no umask and computes no inherited ACL: we do
+	 * (xattr_ops.c), and must see the mode unmasked to do it. */
+	if ((conn->capable & FUSE_CAP_POSIX_ACL) &&
+	    (conn->capable & FUSE_CAP_DONT_MASK))
+		conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
 }

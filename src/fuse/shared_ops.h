@@ -34,6 +34,13 @@ void pshmfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 void pshmfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void pshmfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
+/* create_counted for REQ, the new object (a directory's marker when
+ * DIR) inheriting its directory's default ACL or else masked by the
+ * caller's umask, which FUSE_CAP_POSIX_ACL leaves to us. */
+int create_inheriting(struct pshmfs *fs, fuse_req_t req, const char *name,
+		      mode_t mode, uid_t uid, gid_t gid, bool dir, int *fd,
+		      struct stat *st);
+
 /* What a new object inherits from its directory's default ACL. */
 struct inherit {
 	void *access;   /* its access ACL, or NULL */
