@@ -36,7 +36,7 @@ typedef char fdpath_t[32];
 
 static struct node *node_of_fh(const struct fuse_file_info *fi)
 {
-	return (struct node *)(uintptr_t)fi->fh;
+	return (struct node *)(uintptr_t)(fi->fh & FH_NODE_MASK);
 }
 
 static const char *fd_path(int fd, fdpath_t buf)
@@ -401,7 +401,8 @@ static void node_close(struct pshmfs *fs, struct node *n)
 static void set_open_flags(struct pshmfs *fs, struct fuse_file_info *fi,
 			   struct node *n)
 {
-	fi->fh = (uintptr_t)n;
+	fi->fh = open_fh(n);
+	fi->noflush = !locks_flush(n); /* issue 16: lock_ops.c */
 	fi->direct_io = fs->o.direct_io;
 	/* Another process may have changed the object: drop the cache. */
 	fi->keep_cache = 0;
@@ -657,6 +658,7 @@ static void pshmfs_release(fuse_req_t req, fuse_ino_t ino,
 	struct pshmfs *fs = fs_of(req);
 
 	TRACE(fs, "release: ino %" PRIu64 "\n", ino);
+	shared_release(fs, fi); /* issue 16: its locks go */
 	node_close(fs, node_of_fh(fi));
 	fuse_reply_err(req, 0);
 }
@@ -768,8 +770,8 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.create = pshmfs_create,
 	.read = pshmfs_read,
 	.write = pshmfs_write,
-	/* No .flush: nothing to do at close(2), and without it the kernel
-	 * stops asking after the first ENOSYS: one round trip fewer a close. */
+	/* .flush (lock_ops.c): at close(2), the closer's POSIX locks go. */
+	.flush = pshmfs_flush,
 	.release = pshmfs_release,
 	.fsync = pshmfs_fsync,
 	.fallocate = pshmfs_fallocate,
@@ -784,4 +786,7 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.setxattr = pshmfs_setxattr,
 	.listxattr = pshmfs_listxattr,
 	.removexattr = pshmfs_removexattr,
+	.getlk = pshmfs_getlk,
+	.setlk = pshmfs_setlk,
+	.flock = pshmfs_flock,
 };

@@ -30,6 +30,13 @@ static inline struct node *node_of(fuse_ino_t ino)
 	return (struct node *)(uintptr_t)ino;
 }
 
+/* An open file's fh: its node's address in the low 48 bits (where user
+ * space addresses lie), and above them a number that tells the opens of
+ * one node apart, whose OFD and flock locks are their own (issue 16,
+ * src/fuse/lock_ops.c). */
+#define FH_NODE_MASK ((UINT64_C(1) << 48) - 1)
+uint64_t open_fh(struct node *n);
+
 /* While a root daemon serves another user, run the removals and renames
  * in the shm directory with that user's file system ids, so /dev/shm's
  * sticky bit judges them as it would the user's own shm_unlink or rename.

@@ -17,6 +17,11 @@
  *   shared_tool getlk FILE|/SHMNAME KIND TYPE START LEN
  *       F_GETLK (posix) or F_OFD_GETLK (ofd): "unlocked", or the lock in
  *       the way: "TYPE START LEN pid=PID".
+ *   shared_tool lockseq FILE|/SHMNAME KIND HOLD_S TYPE:START:LEN...
+ *       take each lock in turn on one descriptor, print "locked", hold.
+ *   shared_tool lockclose FILE|/SHMNAME KIND HOLD_S
+ *       lock all of it through one descriptor, open and close a second
+ *       one, print "closed", hold (POSIX: the close dropped the lock).
  *   shared_tool tmpfile DIR                  open(O_TMPFILE)
  */
 #define _GNU_SOURCE
@@ -193,6 +198,39 @@ static int cmd_lock(char **av, int ac)
 	return 0;
 }
 
+static int cmd_lockseq(char **av, int ac)
+{
+	int fd = open_target(av[0], O_RDWR);
+	char type[2] = "";
+	long long start, len;
+
+	if (fd < 0)
+		return fail();
+	for (int i = 3; i < ac; i++) {
+		if (sscanf(av[i], "%1[rwu]:%lld:%lld", type, &start, &len) != 3)
+			return usage();
+		if (take(fd, av[1], type, start, len))
+			return fail();
+	}
+	printf("locked\n");
+	sleep((unsigned)atoi(av[2]));
+	return 0;
+}
+
+static int cmd_lockclose(char **av)
+{
+	int fd = open_target(av[0], O_RDWR), fd2;
+
+	if (fd < 0 || take(fd, av[1], "w", 0, 0))
+		return fail();
+	fd2 = open_target(av[0], O_RDONLY);
+	if (fd2 < 0 || close(fd2))
+		return fail();
+	printf("closed\n");
+	sleep((unsigned)atoi(av[2]));
+	return 0;
+}
+
 static int cmd_getlk(char **av)
 {
 	int fd = open_target(av[0], O_RDWR);
@@ -243,6 +281,10 @@ int main(int argc, char **argv)
 		return cmd_lock(av, ac);
 	if (!strcmp(cmd, "getlk") && ac == 5)
 		return cmd_getlk(av);
+	if (!strcmp(cmd, "lockseq") && ac >= 4)
+		return cmd_lockseq(av, ac);
+	if (!strcmp(cmd, "lockclose") && ac == 3)
+		return cmd_lockclose(av);
 	if (!strcmp(cmd, "tmpfile") && ac == 1)
 		return cmd_tmpfile(av);
 	return usage();

@@ -172,7 +172,7 @@ int shared_renamed(struct pshmfs *fs, const struct stat *src,
 void pshmfs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		  struct fuse_file_info *fi)
 {
-	struct node *n = (struct node *)(uintptr_t)fi->fh;
+	struct node *n = (struct node *)(uintptr_t)(fi->fh & FH_NODE_MASK);
 	off_t at;
 
 	TRACE(fs_of(req), "lseek: ino %" PRIu64 " off %jd whence %d\n", ino,
