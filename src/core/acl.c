@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/acl.h"
+#include "acl.h"
 
 #define ACL_VERSION 2
 /* Tags, as in <linux/posix_acl.h>. */

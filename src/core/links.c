@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/links.h"
+#include "links.h"
 
 int links_add(struct nodelinks **l, const char *name)
 {

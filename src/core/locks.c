@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/locks.h"
+#include "locks.h"
 
 static size_t bucket(uintptr_t key, uint64_t owner)
 {

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "fuse/shared_ops.h"
+#include "shared_ops.h"
 #include "index.h"
 #include "ops.h"
 #include "ops_i.h"

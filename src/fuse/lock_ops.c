@@ -39,8 +39,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "core/locks.h"
-#include "fuse/shared_ops.h"
+#include "locks.h"
+#include "shared_ops.h"
 #include "ops.h"
 #include "ops_i.h"
 

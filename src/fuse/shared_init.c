@@ -7,7 +7,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "fuse/shared_ops.h"
+#include "shared_ops.h"
 #include "ops_i.h"
 
 uint64_t open_fh(struct node *n)

@@ -26,8 +26,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "core/acl.h"
-#include "fuse/shared_ops.h"
+#include "acl.h"
+#include "shared_ops.h"
 #include "ops.h"
 #include "ops_i.h"
 
