@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "ops.h"
 #include "pshmfs.h"
+#include "shared_ops.h"
 
 static void usage(const char *prog)
 {
@@ -199,6 +200,11 @@ int main(int argc, char *argv[])
 	struct pshmfs fs = { .dirfd = -1 };
 	int ret = 1, err;
 
+	/* issue 16: pshmfs ... -o remount,... hands the options over. */
+	ret = remount_main(argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = 1;
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
 		goto out_args;
 	if (c.show_help) {
@@ -250,7 +256,12 @@ int main(int argc, char *argv[])
 		fuse_log(FUSE_LOG_ERR, "pshmfs: inotify: %s\n", strerror(err));
 		goto out_unmount;
 	}
+	err = remount_listen(&fs); /* issue 16: mount -o remount */
+	if (err)
+		fuse_log(FUSE_LOG_NOTICE, "pshmfs: no remount channel: %s\n",
+			 strerror(err));
 	ret = serve(&fs, se, &c) ? 1 : 0;
+	remount_stop(&fs);
 	watch_stop(&fs); /* if serve() has not: no thread */
 out_unmount:
 	fuse_session_unmount(se);

@@ -76,5 +76,8 @@ void remount_stop(struct pshmfs *fs);
 /* pshmfs -o remount,...: hand OPTS to the daemon of MOUNTPOINT; the exit
  * status. */
 int remount_client(const char *mountpoint, const char *opts);
+/* If ARGV asks for a remount (-o ...,remount,...), do it: the exit
+ * status; else -1. */
+int remount_main(int argc, char **argv);
 
 #endif
