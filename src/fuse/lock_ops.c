@@ -66,11 +66,6 @@ void locks_init(void)
 	sigaction(WAKE_SIGNAL, &sa, NULL);
 }
 
-static struct node *fh_node(const struct fuse_file_info *fi)
-{
-	return (struct node *)(uintptr_t)(fi->fh & FH_NODE_MASK);
-}
-
 /* lock_open_fn: a new open file description of node ARG's object. */
 static int open_description(void *arg, int *fd)
 {

@@ -129,16 +129,20 @@ static uid_t peer_uid(int fd)
 /* Apply the options OPTS to FS, whole or not at all. */
 static int apply(struct pshmfs *fs, const char *opts, char *msg, size_t len)
 {
-	struct quota *q = &fs->quota;
+	struct core *c = &fs->core;
+	struct quota *q = &c->quota;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct sysinfo si;
 	struct limits l;
 	int err;
 
 	pthread_mutex_lock(&q->lock);
-	l = (struct limits){ q->max_bytes, q->max_objects, fs->o.root_mode,
-			     fs->o.uid, fs->o.gid };
+	l = (struct limits){ q->max_bytes, q->max_objects, c->cfg.root_mode,
+			     c->cfg.uid, c->cfg.gid };
 	err = remount_parse(opts, sysinfo(&si) ? 0 : (uint64_t)si.totalram * si.mem_unit,
 			    &l, msg, len);
+	/* Whole pages, as at mount (quota_init) and as tmpfs counts. */
+	l.max_bytes = (l.max_bytes + page - 1) / page * page;
 	if (!err && (err = quota_scan(q)) != 0)
 		snprintf(msg, len, "counting what is in use: %s", strerror(err));
 	if (!err)
@@ -146,9 +150,9 @@ static int apply(struct pshmfs *fs, const char *opts, char *msg, size_t len)
 	if (!err) {
 		q->max_bytes = l.max_bytes;
 		q->max_objects = l.max_objects;
-		fs->o.root_mode = l.mode;
-		fs->o.uid = l.uid;
-		fs->o.gid = l.gid;
+		c->cfg.root_mode = (mode_t)l.mode;
+		c->cfg.uid = (uid_t)l.uid;
+		c->cfg.gid = (gid_t)l.gid;
 	}
 	pthread_mutex_unlock(&q->lock);
 	/* The root's attributes are the options: the kernel's are stale. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
- * What pshmfs shares with shm_open users as tmpfs does (issue 16): hard
- * links and sparse seeks (links_ops.c), xattrs and POSIX ACLs
- * (xattr_ops.c), flock and POSIX locks (lock_ops.c), and remount
- * (remount.c). The ops table and main call these hooks.
+ * What pshmfs shares with shm_open users as tmpfs does (issue 16), the
+ * FUSE side: hard links and sparse seeks (links_ops.c), xattrs and POSIX
+ * ACLs (xattr_ops.c; their rules in core/shared.c), flock and POSIX locks
+ * (lock_ops.c), and remount (remount.c). The ops table and main call
+ * these hooks.
  */
 #ifndef PSHMFS_SHARED_OPS_H
 #define PSHMFS_SHARED_OPS_H
@@ -13,18 +14,11 @@
 /* Negotiate what these need at INIT (locks, ACLs, no umask). */
 void shared_init(struct pshmfs *fs, struct fuse_conn_info *conn);
 
-/* links_ops.c */
+/* links_ops.c (the rules: core/shared.c) */
 void pshmfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		 const char *newname);
 void pshmfs_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		  struct fuse_file_info *fi);
-/* The name NAME of the object ST (as it was before) was removed. */
-void shared_unlinked(struct pshmfs *fs, const struct stat *st,
-		     const char *name);
-/* FROM (object SRC) was renamed onto TO (object DST, or NULL). */
-int shared_renamed(struct pshmfs *fs, const struct stat *src,
-		   const struct stat *dst, const char *from, const char *to,
-		   unsigned flags);
 
 /* xattr_ops.c */
 void pshmfs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -33,28 +27,6 @@ void pshmfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     const char *value, size_t size, int flags);
 void pshmfs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void pshmfs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
-
-/* create_counted for REQ, the new object (a directory's marker when
- * DIR) inheriting its directory's default ACL or else masked by the
- * caller's umask, which FUSE_CAP_POSIX_ACL leaves to us. */
-int create_inheriting(struct pshmfs *fs, fuse_req_t req, const char *name,
-		      mode_t mode, uid_t uid, gid_t gid, bool dir, int *fd,
-		      struct stat *st);
-
-/* What a new object inherits from its directory's default ACL. */
-struct inherit {
-	void *access;   /* its access ACL, or NULL */
-	void *dflt;     /* a new directory's default ACL, or NULL */
-	size_t len;
-};
-/* Before creating object OBJ (a directory's marker when DIR) for REQ: its
- * mode *MODE as the directory's default ACL, or else the caller's umask,
- * makes it. 0 or errno; then call inherit_apply or inherit_end. */
-int inherit_begin(struct pshmfs *fs, fuse_req_t req, const char *obj,
-		  bool dir, mode_t *mode, struct inherit *in);
-/* Give the new object open on FD its ACLs, and end. 0 or errno. */
-int inherit_apply(struct pshmfs *fs, int fd, struct inherit *in);
-void inherit_end(struct inherit *in);
 
 /* lock_ops.c */
 void pshmfs_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
