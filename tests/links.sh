@@ -8,10 +8,13 @@
 # other names); a link made outside shows; nr_inodes= counts links as
 # tmpfs does; a link the caller may not make (protected_hardlinks) is
 # refused as in /dev/shm. Every refusal compared with a tmpfs directory.
+# O_TMPFILE: EOPNOTSUPP (libfuse 3.14 has no tmpfile operation).
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/users.sh"
 require_fuse
 [ -x "$PSHM" ] || skip_all "$PSHM is not built"
+TOOL=${top_builddir:-.}/tests/shared_tool
+[ -x "$TOOL" ] || skip_all "$TOOL is not built"
 
 REF=$SHMDIR/${PREFIX%.}-ref
 mkdir "$REF"
@@ -78,6 +81,10 @@ same "ln onto a directory's name: EEXIST" -- ln -T @/h @/dir
 same "ln of a missing file: ENOENT" -- ln @/nothere @/x
 same "ln into a missing directory: ENOENT" -- ln @/h @/nothere/x
 fails_with "Invalid argument" "ln to a name holding the delimiter: EINVAL" -- ln "$MNT/h" "$MNT/p:q"
+# O_TMPFILE (an unnamed file to link in later): libfuse 3.14 has no
+# operation for it, so the kernel answers EOPNOTSUPP (pshmfs(1) says so).
+is "$("$TOOL" tmpfile "$MNT")" ENOTSUP "open(O_TMPFILE) in the mount: EOPNOTSUPP"
+is "$("$TOOL" tmpfile "$REF")" ok "(tmpfs has it)"
 rm -rf -- "${MNT:?}"/* "$(obj f)" "$(obj g)"
 stop_pshmfs
 
