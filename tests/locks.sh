@@ -215,4 +215,36 @@ let_go
 for w in $ws; do wait "$w"; done
 ok $? "and the six are granted"
 end_mount_test
+
+# The daemon stops (SIGTERM) while a wait through the mount is under way:
+# the wait ends, the daemon exits and unmounts.
+start_pshmfs || { ok 1 "mount again"; done_testing; exit 1; }
+hold lock "/${PREFIX}f" posix w 0 0 $HOLD
+"$TOOL" lock "$MNT/f" posixw w 0 0 >"$SCRATCH/stopped" 2>&1 &
+w=$!
+sleep 0.3
+kill -TERM "$DAEMON_PID"
+for i in $(seq 1 500); do
+	kill -0 "$DAEMON_PID" 2>/dev/null || break
+	sleep 0.01
+done
+if kill -0 "$DAEMON_PID" 2>/dev/null; then
+	ok 1 "SIGTERM while a lock wait is under way: the daemon exits"
+	kill -9 "$DAEMON_PID" # frees the waiter: ENOTCONN
+	wait "$DAEMON_PID" 2>/dev/null
+	ok 1 "with status 0"
+else
+	ok 0 "SIGTERM while a lock wait is under way: the daemon exits"
+	wait "$DAEMON_PID"
+	ok $? "with status 0"
+fi
+DAEMON_PID=
+wait "$w"
+got=$(cat "$SCRATCH/stopped")
+[ "$got" = "No locks available" ] || [ "$got" = ENOTCONN ] || [[ $got == *"not connected"* ]]
+ok $? "the waiter's fcntl fails (ENOLCK or ENOTCONN: $got)"
+is_mounted "$MNT"
+ok $((!$?)) "and the mount is gone"
+let_go
+check_log
 done_testing

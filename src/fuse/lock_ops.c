@@ -21,7 +21,8 @@
  * it), not at the close of another descriptor of the file.
  *
  * A blocking wait (F_SETLKW, flock without LOCK_NB) holds its thread, so
- * loop.c passes the lead before it. When the caller is signalled, the
+ * loop.c passes the lead before it; when the daemon stops, locks_stop()
+ * ends every wait (ENOLCK) so that its thread can be joined. When the caller is signalled, the
  * kernel sends INTERRUPT: libfuse calls on_interrupt(), which wakes the
  * waiting thread with WAKE_SIGNAL (a handler that does nothing, installed
  * without SA_RESTART, unblocked only during the wait), so the wait fails
@@ -92,7 +93,13 @@ struct waiter {
 	pthread_t thread;
 	atomic_bool interrupted;
 	atomic_bool done;
+	struct waiter *next; /* in WAITERS */
 };
+
+/* Every wait under way, for locks_stop(); STOPPING: no new wait starts. */
+static pthread_mutex_t waiters_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct waiter *waiters;
+static atomic_bool stopping;
 
 static void on_interrupt(fuse_req_t req, void *data)
 {
@@ -123,6 +130,27 @@ static int lock_call(struct lockcall *c)
 	return flock(c->fd, c->op) ? errno : 0;
 }
 
+/* W waits (true), unless the daemon is stopping. */
+static bool waiting(struct waiter *w, bool on)
+{
+	struct waiter **pp;
+	bool ok = true;
+
+	pthread_mutex_lock(&waiters_lock);
+	if (on && stopping) {
+		ok = false;
+	} else if (on) {
+		w->next = waiters;
+		waiters = w;
+	} else {
+		for (pp = &waiters; *pp != w; pp = &(*pp)->next)
+			;
+		*pp = w->next;
+	}
+	pthread_mutex_unlock(&waiters_lock);
+	return ok;
+}
+
 /* Run C, which may block, until it is done or REQ is interrupted. */
 static int wait_interruptibly(fuse_req_t req, struct lockcall *c)
 {
@@ -130,6 +158,8 @@ static int wait_interruptibly(fuse_req_t req, struct lockcall *c)
 	sigset_t wake, old;
 	int err;
 
+	if (!waiting(&w, true))
+		return ENOLCK; /* the daemon is stopping */
 	sigemptyset(&wake);
 	sigaddset(&wake, WAKE_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &wake, &old);
@@ -141,7 +171,31 @@ static int wait_interruptibly(fuse_req_t req, struct lockcall *c)
 	/* Waits for an on_interrupt() under way: W is ours again. */
 	fuse_req_interrupt_func(req, NULL, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return err;
+	waiting(&w, false);
+	/* Cut short by locks_stop(), not by the caller: say so. */
+	return err == EINTR && atomic_load(&stopping) ? ENOLCK : err;
+}
+
+void locks_stop(void)
+{
+	bool any = true;
+
+	pthread_mutex_lock(&waiters_lock);
+	atomic_store(&stopping, true);
+	pthread_mutex_unlock(&waiters_lock);
+	/* Wake every wait, again until none is left (a wake that came just
+	 * before its thread entered the wait is lost). */
+	for (int i = 0; any && i < WAKE_TRIES * 10; i++) {
+		pthread_mutex_lock(&waiters_lock);
+		for (struct waiter *w = waiters; w; w = w->next) {
+			atomic_store(&w->interrupted, true);
+			pthread_kill(w->thread, WAKE_SIGNAL);
+		}
+		any = waiters != NULL;
+		pthread_mutex_unlock(&waiters_lock);
+		if (any)
+			usleep(WAKE_RETRY_US * 10);
+	}
 }
 
 /* Take or drop a lock as C says, for FI's owner. */

@@ -167,6 +167,14 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	return 0;
 }
 
+/* loop_run's last words, while requests are still answered: lock waits
+ * end (issue 16: their threads must be joined), then the inotify thread. */
+static void before_stop(void *arg)
+{
+	locks_stop();
+	watch_stop(arg);
+}
+
 /* Our loop (loop.c), which stops the inotify thread while requests are
  * still answered; libfuse's own for -s and for -o clone_fd (which needs
  * libfuse's private per-thread channels), with libfuse's signal handlers
@@ -180,7 +188,7 @@ static int serve(struct pshmfs *fs, struct fuse_session *se,
 	if (c->singlethread)
 		return fuse_session_loop(se);
 	if (!c->clone_fd)
-		return loop_run(se, c->max_threads, fs->o.spin_us, watch_stop, fs);
+		return loop_run(se, c->max_threads, fs->o.spin_us, before_stop, fs);
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		return -1;

@@ -39,6 +39,8 @@ void pshmfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 /* At RELEASE of FI (before the node's close): its locks go. */
 void shared_release(struct pshmfs *fs, struct fuse_file_info *fi);
 void locks_init(void);
+/* The daemon stops: every lock wait ends (ENOLCK), no new one starts. */
+void locks_stop(void);
 /* Must a new open of N send FLUSH at close (someone holds locks on N)? */
 bool locks_flush(struct node *n);
 
