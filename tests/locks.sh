@@ -11,7 +11,8 @@
 # or exits; a blocking wait through the mount is granted when the holder
 # lets go, leaves the mount serving meanwhile, and ends with EINTR when
 # the waiter is signalled (SIGUSR1, no SA_RESTART), or goes with it on
-# kill -9, leaving no lock behind.
+# kill -9, leaving no lock behind; more waits than the daemon's request
+# threads do not stop it; SIGTERM during a wait ends it.
 . "${top_srcdir:-.}/tests/lib.sh"
 require_fuse
 TOOL=${top_builddir:-.}/tests/shared_tool
@@ -215,6 +216,29 @@ let_go
 for w in $ws; do wait "$w"; done
 ok $? "and the six are granted"
 end_mount_test
+
+# More waits than the request loop has threads (max_threads=2): each wait
+# has a thread of its own, so the mount still serves, and a signal still
+# ends a wait (its INTERRUPT is read).
+start_pshmfs -o max_threads=2 || { ok 1 "mount with max_threads=2"; done_testing; exit 1; }
+hold lock "/${PREFIX}f" posix w 0 0 $HOLD
+ws=
+for i in 1 2 3 4 5 6; do
+	"$TOOL" lock "$MNT/f" posixw r 0 0 >/dev/null 2>&1 &
+	ws="$ws $!"
+done
+"$TOOL" lock "$MNT/f" posixw w 0 0 >"$SCRATCH/intr7" 2>&1 &
+w=$!
+sleep 0.3
+is "$(timeout 5 cat "$MNT/f")" "0123456789abcdefghij" "max_threads=2 and seven waiters: the mount still serves"
+kill -USR1 "$w"
+wait "$w"
+is "$(cat "$SCRATCH/intr7")" EINTR "and the seventh, signalled, gets EINTR"
+let_go
+for w in $ws; do wait "$w"; done
+ok $? "the six are granted when the holder exits"
+stop_pshmfs
+ok $? "unmount: the daemon exits 0"
 
 # The daemon stops (SIGTERM) while a wait through the mount is under way:
 # the wait ends, the daemon exits and unmounts.

@@ -20,9 +20,13 @@
  * close, as flock locks do; the kernel sends RELEASE without waiting for
  * it), not at the close of another descriptor of the file.
  *
- * A blocking wait (F_SETLKW, flock without LOCK_NB) holds its thread, so
- * loop.c passes the lead before it; when the daemon stops, locks_stop()
- * ends every wait (ENOLCK) so that its thread can be joined. When the caller is signalled, the
+ * A blocking wait (F_SETLKW, flock without LOCK_NB) runs in a thread of
+ * its own, which replies when the lock comes, so that waits cannot take
+ * every thread of the request loop (which then could not even read the
+ * INTERRUPT that would end them); when none can be had it waits in the
+ * loop's thread, and loop.c passes the lead before such requests. When
+ * the daemon stops, locks_stop() ends every wait (ENOLCK) and waits for
+ * the replies. When the caller is signalled, the
  * kernel sends INTERRUPT: libfuse calls on_interrupt(), which wakes the
  * waiting thread with WAKE_SIGNAL (a handler that does nothing, installed
  * without SA_RESTART, unblocked only during the wait), so the wait fails
@@ -36,6 +40,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -100,6 +105,11 @@ struct waiter {
 static pthread_mutex_t waiters_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct waiter *waiters;
 static atomic_bool stopping;
+/* Threads of their own that waits run in (lockreq_start()): at most
+ * WAIT_THREADS_MAX, with small stacks. */
+#define WAIT_THREADS_MAX 1024
+#define WAIT_STACK (128 * 1024)
+static atomic_int wait_threads;
 
 static void on_interrupt(fuse_req_t req, void *data)
 {
@@ -191,7 +201,9 @@ void locks_stop(void)
 			atomic_store(&w->interrupted, true);
 			pthread_kill(w->thread, WAKE_SIGNAL);
 		}
-		any = waiters != NULL;
+		/* Until the wait threads have replied: the session must
+		 * outlive their replies. */
+		any = waiters != NULL || atomic_load(&wait_threads) > 0;
 		pthread_mutex_unlock(&waiters_lock);
 		if (any)
 			usleep(WAKE_RETRY_US * 10);
@@ -218,33 +230,93 @@ static int lock_as_owner(fuse_req_t req, const struct fuse_file_info *fi,
 	return err;
 }
 
+/* A lock request, kept for the thread that waits for it. */
+struct lockreq {
+	fuse_req_t req;
+	struct fuse_file_info fi;
+	struct lockcall c;
+	bool unlock, sleep;
+	pid_t pid;
+};
+
+static void lockreq_run(struct lockreq *r)
+{
+	fuse_reply_err(r->req, lock_as_owner(r->req, &r->fi, &r->c, r->unlock,
+					     r->sleep, r->pid));
+}
+
+static void *waiter_main(void *arg)
+{
+	lockreq_run(arg);
+	free(arg);
+	atomic_fetch_sub(&wait_threads, 1);
+	return NULL;
+}
+
+/* A wait gets a thread of its own (it replies when the lock comes), so
+ * that no number of waits holds up the request loop's threads. Else
+ * (too many, or no thread to be had) it waits in this one. */
+static void lockreq_start(struct lockreq *r)
+{
+	struct lockreq *copy;
+	pthread_attr_t attr;
+	pthread_t t;
+	int err;
+
+	if (!r->sleep) {
+		lockreq_run(r);
+		return;
+	}
+	if (atomic_fetch_add(&wait_threads, 1) >= WAIT_THREADS_MAX ||
+	    !(copy = malloc(sizeof(*copy)))) {
+		atomic_fetch_sub(&wait_threads, 1);
+		lockreq_run(r);
+		return;
+	}
+	*copy = *r;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, WAIT_STACK);
+	/* The loop's threads block every signal: so does this one, but for
+	 * WAKE_SIGNAL during its wait. */
+	err = pthread_create(&t, &attr, waiter_main, copy);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		free(copy);
+		atomic_fetch_sub(&wait_threads, 1);
+		lockreq_run(r);
+	}
+}
+
 void pshmfs_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		  struct flock *lock, int sleep)
 {
-	struct lockcall c = { .cmd = sleep ? F_OFD_SETLKW : F_OFD_SETLK,
-			      .fl = *lock };
-	bool unlock = lock->l_type == F_UNLCK;
+	struct lockreq r = {
+		.req = req, .fi = *fi,
+		.c = { .cmd = sleep ? F_OFD_SETLKW : F_OFD_SETLK, .fl = *lock },
+		.unlock = lock->l_type == F_UNLCK, .pid = lock->l_pid,
+	};
 
 	TRACE(fs_of(req), "setlk: ino %" PRIu64 " owner %" PRIx64
 	      " type %d start %jd len %jd sleep %d\n", ino, fi->lock_owner,
 	      lock->l_type, (intmax_t)lock->l_start, (intmax_t)lock->l_len,
 	      sleep);
-	c.fl.l_pid = 0; /* as OFD locks must have */
-	fuse_reply_err(req, lock_as_owner(req, fi, &c, unlock, sleep && !unlock,
-					  lock->l_pid));
+	r.c.fl.l_pid = 0; /* as OFD locks must have */
+	r.sleep = sleep && !r.unlock;
+	lockreq_start(&r);
 }
 
 void pshmfs_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		  int op)
 {
-	struct lockcall c = { .op = op };
-	bool unlock = (op & LOCK_UN) != 0;
+	struct lockreq r = { .req = req, .fi = *fi, .c = { .op = op },
+			     .unlock = (op & LOCK_UN) != 0,
+			     .pid = fuse_req_ctx(req)->pid };
 
 	TRACE(fs_of(req), "flock: ino %" PRIu64 " owner %" PRIx64 " op 0x%x\n",
 	      ino, fi->lock_owner, op);
-	fuse_reply_err(req, lock_as_owner(req, fi, &c, unlock,
-					  !unlock && !(op & LOCK_NB),
-					  fuse_req_ctx(req)->pid));
+	r.sleep = !r.unlock && !(op & LOCK_NB);
+	lockreq_start(&r);
 }
 
 /* Does owner O hold the lock FL (the one found in the way)? Asked the
