@@ -203,13 +203,18 @@ kill -9 "$w"
 wait "$w" 2>/dev/null
 let_go
 fresh "a waiter killed with -9 leaves no lock" locked -- "$TOOL" lock "/${PREFIX}f" posix w 0 0
+# six_waiters: a shm_open user holds; six read-lock waits through the
+# mount (their pids in WS).
+six_waiters() {
+	hold lock "/${PREFIX}f" posix w 0 0 $HOLD
+	ws=
+	for i in 1 2 3 4 5 6; do
+		"$TOOL" lock "$MNT/f" posixw r 0 0 >/dev/null 2>&1 &
+		ws="$ws $!"
+	done
+}
 # Many waiters at once: the mount still serves.
-hold lock "/${PREFIX}f" posix w 0 0 $HOLD
-ws=
-for i in 1 2 3 4 5 6; do
-	"$TOOL" lock "$MNT/f" posixw r 0 0 >/dev/null 2>&1 &
-	ws="$ws $!"
-done
+six_waiters
 sleep 0.3
 is "$(timeout 5 cat "$MNT/f")" "0123456789abcdefghij" "six waiters: the mount still serves"
 let_go
@@ -221,12 +226,7 @@ end_mount_test
 # has a thread of its own, so the mount still serves, and a signal still
 # ends a wait (its INTERRUPT is read).
 start_pshmfs -o max_threads=2 || { ok 1 "mount with max_threads=2"; done_testing; exit 1; }
-hold lock "/${PREFIX}f" posix w 0 0 $HOLD
-ws=
-for i in 1 2 3 4 5 6; do
-	"$TOOL" lock "$MNT/f" posixw r 0 0 >/dev/null 2>&1 &
-	ws="$ws $!"
-done
+six_waiters
 "$TOOL" lock "$MNT/f" posixw w 0 0 >"$SCRATCH/intr7" 2>&1 &
 w=$!
 sleep 0.3
