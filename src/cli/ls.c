@@ -452,31 +452,37 @@ static int who_rows(const struct outopts *o, struct libscols_table *tb,
 	return err;
 }
 
-/* Check every operand, scan /proc once, then add each one's rows. */
+/* Check every operand, scan /proc once (if one is an object), then add
+ * the rows of each. */
 static int who_table(int argc, char **argv, int dirfd,
 		     const struct outopts *o, struct holds *h,
 		     struct libscols_table *tb)
 {
-	struct shmname n;
-	struct stat st, dst;
-	int i, ret = 0, err;
+	int i, k = 0, ret = 0, err = 0;
+	struct shmname *n;
+	struct stat st;
+	ino_t *ino;
 
-	err = fstat(dirfd, &dst) ? errno : holds_scan(dst.st_dev, h);
-	if (err) {
-		fprintf(stderr, "pshm: /proc: %s\n", strerror(err));
-		return 1;
-	}
-	for (i = optind; i < argc; i++) {
-		if (name_get(argv[i], &n) || who_stat(dirfd, &n, &st)) {
+	n = calloc((size_t)(argc - optind), sizeof(*n));
+	ino = calloc((size_t)(argc - optind), sizeof(*ino));
+	if (!n || !ino)
+		err = ENOMEM;
+	for (i = optind; !err && i < argc; i++) {
+		if (name_get(argv[i], &n[k]) || who_stat(dirfd, &n[k], &st))
 			ret = 1;
-			continue;
-		}
-		err = who_rows(o, tb, &n, h, st.st_ino);
-		if (err) {
-			fprintf(stderr, "pshm: %s\n", strerror(-err));
-			return 1;
-		}
+		else
+			ino[k++] = st.st_ino;
 	}
+	if (!err && k)
+		err = fstat(dirfd, &st) ? errno : holds_scan(st.st_dev, h);
+	for (i = 0; !err && i < k; i++)
+		err = -who_rows(o, tb, &n[i], h, ino[i]);
+	if (err) {
+		fprintf(stderr, "pshm: %s\n", strerror(err));
+		ret = 1;
+	}
+	free(n);
+	free(ino);
 	return ret;
 }
 

@@ -186,7 +186,14 @@ int next_opt(int argc, char **argv, const char *opts,
 	char spec[32] = "+:";
 	int c;
 
-	strncat(spec, opts, sizeof(spec) - 3);
+	/* "+" first in OPTS: options only before the operands (write's TEXT
+	 * may begin with '-'). Otherwise as coreutils: options anywhere,
+	 * "--" before a NAME that begins with '-'. */
+	if (*opts == '+')
+		opts++;
+	else
+		memmove(spec, spec + 1, sizeof(spec) - 1);
+	strncat(spec, opts, sizeof(spec) - strlen(spec) - 1);
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, longopts ? longopts : help_only,
 			NULL);
@@ -199,9 +206,9 @@ int next_opt(int argc, char **argv, const char *opts,
 	return c;
 }
 
-void operands(int argc, char **argv, int min, int max)
+void operands(int argc, char **argv, const char *opts, int min, int max)
 {
-	while (next_opt(argc, argv, "", NULL) != -1)
+	while (next_opt(argc, argv, opts, NULL) != -1)
 		;
 	operand_count(argc, argv, min, max);
 }

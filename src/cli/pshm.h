@@ -55,15 +55,17 @@ int mode_get(const char *arg, mode_t *out);
 
 /* Next option of verb ARGV[0]: OPTS in getopt syntax, LONGOPTS (ending
  * with HELP_OPTION and a zero entry) or NULL for --help alone; -1 at the
- * end. Options come before the operands. Unknown options and missing
- * arguments are usage errors; --help prints the help and exits 0. */
+ * end. Options may follow operands (getopt moves the operands to the end)
+ * unless OPTS begins with '+'. Unknown options and missing arguments are
+ * usage errors; --help prints the help and exits 0. */
 struct option;
 int next_opt(int argc, char **argv, const char *opts,
 	     const struct option *longopts);
 
-/* Take the options of a verb that has none, then check that MIN..MAX
- * operands remain (MAX -1: no limit); they start at argv[optind]. */
-void operands(int argc, char **argv, int min, int max);
+/* Take the options of a verb that has none (OPTS: "" or "+", as for
+ * next_opt), then check that MIN..MAX operands remain (MAX -1: no limit);
+ * they start at argv[optind]. */
+void operands(int argc, char **argv, const char *opts, int min, int max);
 
 /* Check that MIN..MAX operands follow the options (MAX -1: no limit). */
 void operand_count(int argc, char **argv, int min, int max);

@@ -130,11 +130,13 @@ int out_set(const struct outopts *o, struct libscols_line *ln, int col,
 	    const char *data)
 {
 	size_t i;
+	int err = 0;
 
-	for (i = 0; i < o->ncols; i++)
+	/* A column asked for twice is shown twice. */
+	for (i = 0; !err && i < o->ncols; i++)
 		if (o->cols[i] == col)
-			return scols_line_set_data(ln, i, data);
-	return 0;
+			err = scols_line_set_data(ln, i, data);
+	return err;
 }
 
 int out_print(struct libscols_table *tb)

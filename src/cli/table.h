@@ -59,8 +59,8 @@ bool out_has(const struct outopts *o, int col);
 struct libscols_table *out_table(const struct outopts *o, const char *name,
 				 const struct coldesc *d);
 
-/* Set cell COL (an index into D) of LN, if that column was chosen: the
- * data is copied. 0 or -errno. */
+/* Set the cells of column COL (an index into D) of LN, if that column was
+ * chosen: the data is copied. 0 or -errno. */
 int out_set(const struct outopts *o, struct libscols_line *ln, int col,
 	    const char *data);
 

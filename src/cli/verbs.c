@@ -277,7 +277,7 @@ int verb_write(int argc, char **argv)
 	size_t len = 0;
 	int fd, err;
 
-	operands(argc, argv, 1, 2);
+	operands(argc, argv, "+", 1, 2);
 	if (name_get(argv[optind], &n))
 		return 1;
 	fd = obj_open(&n, O_RDWR, &st);
@@ -311,7 +311,7 @@ int verb_read(int argc, char **argv)
 	void *map;
 	int fd, ret;
 
-	operands(argc, argv, 1, 1);
+	operands(argc, argv, "", 1, 1);
 	if (name_get(argv[optind], &n))
 		return 1;
 	fd = obj_open(&n, O_RDONLY, &st);
@@ -346,7 +346,7 @@ static int unlink_one(const struct shmname *n, const void *arg)
 
 int verb_unlink(int argc, char **argv)
 {
-	operands(argc, argv, 1, -1);
+	operands(argc, argv, "", 1, -1);
 	return each_name(argc, argv, unlink_one, NULL);
 }
 
@@ -417,7 +417,7 @@ int verb_stat(int argc, char **argv)
 {
 	bool first = true;
 
-	operands(argc, argv, 1, -1);
+	operands(argc, argv, "", 1, -1);
 	return each_name(argc, argv, stat_one, &first);
 }
 
@@ -467,7 +467,7 @@ int verb_truncate(int argc, char **argv)
 	const char *size;
 	int n;
 
-	operands(argc, argv, 2, -1);
+	operands(argc, argv, "", 2, -1);
 	n = argc - optind;
 	size = argv[optind];
 	/* SIZE NAME...; or the old order NAME SIZE: two operands, the first
@@ -488,7 +488,7 @@ int verb_chmod(int argc, char **argv)
 {
 	struct apply a = { .flags = O_RDONLY, .fn = do_chmod };
 
-	operands(argc, argv, 2, -1);
+	operands(argc, argv, "", 2, -1);
 	if (mode_get(argv[optind], &a.mode))
 		return 1;
 	optind++;
