@@ -40,7 +40,7 @@ static const struct coldesc ls_cols[LS_NCOLS] = {
 	[LS_NAME] = { "NAME", "object name, with its leading '/'", 1, 0,
 		      SCOLS_JSON_STRING },
 	[LS_SIZE] = { "SIZE", "size", 1, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
-	[LS_ALLOC] = { "ALLOC", "memory it holds (512-byte blocks x 512)", 1,
+	[LS_ALLOC] = { "ALLOC", "memory it holds (st_blocks x 512)", 1,
 		       SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
 	[LS_MODE] = { "MODE", "permissions, as ls -l shows them", 1, 0,
 		      SCOLS_JSON_STRING },
