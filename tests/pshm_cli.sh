@@ -362,7 +362,8 @@ run pshm stat "$V.a" "$V.nope" "$V.b"
 is "$st:$err" "1:pshm: $V.nope: No such file or directory" "stat A NOPE B: exit 1, one message"
 is "$(printf '%s\n' "$out" | sed -n 's/^name: //p' | tr '\n' ' ')" "$V.a $V.b " \
 	"stat A NOPE B: A and B shown"
-is "$(printf '%s\n' "$out" | grep -c '^$')" 1 "stat of two objects: a blank line between them"
+is "$(printf '%s\n' "$out" | sed -n '12,14p' | sed 's/^\(name\|ctime\): .*/\1/' | tr '\n' '|')" "ctime||name|" \
+	"stat of two objects: a blank line between them"
 err_is 1 "pshm: $V.nope: No such file or directory" "unlink A NOPE B: exit 1" \
 	-- pshm unlink "$V.a" "$V.nope" "$V.b"
 [ ! -e "$SHMDIR/${V#/}.a" ] && [ ! -e "$SHMDIR/${V#/}.b" ] && [ -f "$SHMDIR/${V#/}.c" ]
@@ -449,8 +450,7 @@ err_is 1 "pshm: /a/b: Invalid argument (a name holds no '/' after the leading on
 
 if [ -n "$HAVE_JQ" ]; then
 	pshm ls -J "$L" >"$SCRATCH/ls.json" 2>/dev/null
-	jq -e . "$SCRATCH/ls.json" >/dev/null
-	ok $? "ls -J: valid JSON"
+	is "$(jq '.shm | length' "$SCRATCH/ls.json" 2>&1)" 3 "ls -J: valid JSON, three objects"
 	is "$(jq -r 'keys | join(" ")' "$SCRATCH/ls.json")" shm 'ls -J: one key, "shm"'
 	is "$(jq -r '.shm[0] | keys_unsorted | join(" ")' "$SCRATCH/ls.json")" \
 		"name size alloc mode owner group mtime nattch deleted" "ls -J: the nine keys, in order"
@@ -459,8 +459,8 @@ if [ -n "$HAVE_JQ" ]; then
 		"number number number" "ls -J: size, alloc and nattch are numbers"
 	is "$(jq -r '.shm[1] | "\(.size) \(.alloc) \(.nattch) \(.deleted | type) \(.deleted)"' "$SCRATCH/ls.json")" \
 		"5 4096 0 boolean false" "ls -J: sizes in bytes, deleted a boolean"
-	is "$(jq -r '.shm[1].mtime' "$SCRATCH/ls.json")" \
-		"$(date -d "@$(stat -c %Y "$obj")" '+%Y-%m-%dT%H:%M:%S%z')" "ls -J: mtime in ISO 8601"
+	t=$(stat -c %Y "$obj") && t=$(date -d "@$t" '+%Y-%m-%dT%H:%M:%S%z') || t="(no $obj)"
+	is "$(jq -r '.shm[1].mtime' "$SCRATCH/ls.json")" "$t" "ls -J: mtime in ISO 8601"
 	is "$(pshm ls -J -o SIZE "${PREFIX}tera" | jq '.shm[0].size')" 1099511627776 "ls -J: 1 TiB as a number"
 	is "$(pshm ls -J -o NAME "${PREFIX}esc" | jq -j '.shm[0].name' | od -An -c | tr -s ' ')" \
 		"$(printf '%s' "/$E" | od -An -c | tr -s ' ')" "ls -J: a name with tab, '\\' and space comes back exact"
@@ -480,8 +480,10 @@ pshm create "${Z}plain" "${Z}two words $VICTIM" "${Z}new"$'\n'"$VICTIM.nl" "$VIC
 pshm ls -0 "$Z" >"$SCRATCH/names0"
 printf '/%s\0' "${Z}new"$'\n'"$VICTIM.nl" "${Z}plain" "${Z}two words $VICTIM" | cmp -s - "$SCRATCH/names0"
 ok $? "ls -0: the names, with '/', each ended by NUL, sorted, nothing else"
+before=$(find "$SHMDIR" -maxdepth 1 -name "$Z*" -printf x | wc -c)
 pshm ls -0 "$Z" | xargs -0 -r "$PSHM" unlink
-is "$(pshm ls -n -o NAME "$Z")" "" "ls -0 P | xargs -0 -r pshm unlink: every object of P removed"
+is "$before:$(find "$SHMDIR" -maxdepth 1 -name "$Z*" -printf x | wc -c)" 3:0 \
+	"ls -0 P | xargs -0 -r pshm unlink: every object of P removed"
 [ -f "$SHMDIR/$VICTIM" ] && [ -f "$SHMDIR/$VICTIM.nl" ]
 ok $? "... and none outside P, though names held a space or a newline before another name"
 run bash -c "'$PSHM' ls -0 '${Z}' | xargs -0 -r '$PSHM' unlink"
