@@ -78,6 +78,15 @@ for v in create write read unlink stat truncate chmod ls who; do
 	[[ $out == *"pshm $v "* ]] || missing="$missing $v"
 done
 is "$missing" "" "--help names every verb"
+missing=
+for c in NAME SIZE ALLOC MODE OWNER GROUP MTIME NATTCH DELETED; do
+	[[ $out == *$'\nls columns (-o):'*$'\n  '"$c "*$'\nwho columns'* ]] || missing="$missing $c"
+done
+for c in NAME PID COMMAND FD RANGE PERMS OFFSET; do
+	[[ $out == *$'\nwho columns (-o):'*$'\n  '"$c "* ]] || missing="$missing $c"
+done
+is "$missing" "" "--help lists the columns of ls and who"
+is "$(pshm ls --help)" "$out" "ls --help: the same help"
 run pshm stat --help
 [ "$st" -eq 0 ] && [[ $out == "Usage: pshm"* ]]
 ok $? "VERB --help: usage, exit 0"
@@ -543,6 +552,18 @@ if [ -x "$FSOP" ] && hold_start "$H"; then
 	pshm create -s 1 "$H"
 	is "$(pshm ls -n -b -o NAME,SIZE,NATTCH,DELETED "$H" 2>/dev/null | norm | tr '\n' '|')" \
 		"/$H 1 0 0|/$H 8192 2 1|" "a name reused after unlink: two rows, told apart by inode"
+	kill "$OPENER"
+	wait "$OPENER" 2>/dev/null
+	# Only the mapping is left: its size comes through /proc/PID/map_files,
+	# which needs CAP_CHECKPOINT_RESTORE; without, the size is not known.
+	mf=$(printf '%x-%x' "0x${range%-*}" "0x${range#*-}")
+	if size=$(stat -L -c %s "/proc/$MAPPER/map_files/$mf" 2>/dev/null); then
+		want="/$H $size 1 1"
+	else
+		want="/$H 1 1"
+	fi
+	is "$(pshm ls -n -b -o NAME,SIZE,NATTCH,DELETED "$H" 2>/dev/null | norm | sed 1d)" "$want" \
+		"unlinked and only mapped: NATTCH 1, the size through map_files (or none): '$want'"
 	run pshm who "$H"
 	is "$st:$out" "0:" "who of the new object: nobody holds it"
 	is "$(pshm ls -0 "$H" | tr '\0' '\n')" "/$H" "ls -0: only the live name"
