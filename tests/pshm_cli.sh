@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pshm on its own, with no mount: every verb, every error with its exact
 # message and exit status, several names with one failure, binary data,
 # exact modes, sizes as coreutils reads them (checked against truncate -s),
