@@ -113,6 +113,8 @@ usage_is "pshm: who: missing operand" "who without NAME" -- pshm who
 usage_is "pshm: ls: extra operand 'b'" "ls with two prefixes" -- pshm ls a b
 usage_is "pshm: write: extra operand 'c'" "write with two texts" -- pshm write "$N" b c
 usage_is "pshm: ls: unknown column: 'FOO'" "ls -o with an unknown column" -- pshm ls -o NAME,FOO
+usage_is "pshm: ls: no columns" "ls -o ''" -- pshm ls -o ''
+usage_is "pshm: who: unknown column: 'SIZE'" "who -o with a column of ls" -- pshm who -o SIZE "$N"
 usage_is "pshm: ls: -J, -r and -0 exclude one another" "ls -J -r" -- pshm ls -J -r
 usage_is "pshm: ls: -J, -r and -0 exclude one another" "ls -0 -J" -- pshm ls -0 --json
 usage_is "pshm: ls: option '--output' requires an argument" "ls --output without COLS" -- pshm ls --output
@@ -436,6 +438,13 @@ is "$st:$err" "0:" "ls without NATTCH or DELETED reads no process: no warning"
 pshm truncate 1536 "${L}a"
 pshm truncate 64M "${L}c"
 is "$(pshm ls -n -o SIZE "$L" | norm | tr '\n' ' ')" "1.5K 5B 64M " "ls: human sizes 1.5K, 5B, 64M"
+got=
+for v in 1023 1024 1075 1076 1048575 1572864 9223372036854775807; do
+	pshm create -s "$v" "${PREFIX}fmt.$v"
+	got="$got $v:$(pshm ls -n -o SIZE "${PREFIX}fmt.$v" | norm)"
+done
+is "$got" " 1023:1023B 1024:1K 1075:1K 1076:1.1K 1048575:1M 1572864:1.5M 9223372036854775807:8E" \
+	"ls: human sizes round to one decimal, 1024 of a unit is the next"
 pshm create -s 1T "${PREFIX}tera"
 is "$(pshm ls -n -o NAME,SIZE,ALLOC "${PREFIX}tera" | norm)" "/${PREFIX}tera 1T 0B" \
 	"a sparse 1 TiB object: SIZE 1T, ALLOC 0B"
