@@ -88,6 +88,18 @@ for c in NAME PID COMMAND FD RANGE PERMS OFFSET; do
 done
 is "$missing" "" "--help lists the columns of ls and who"
 is "$(pshm ls --help)" "$out" "ls --help: the same help"
+
+# pshm(1) has an item (the tag after a .TP) for every verb, option and
+# column that --help lists.
+tags=$(awk 'tp { print; tp = 0; next } /^\.TP/ { tp = 1 }' "${top_srcdir:-.}/doc/pshm.1" |
+	sed -e 's/^\.[A-Z][A-Z]* //' -e 's/"//g' -e 's/\\f[BIRP]//g' -e 's/\\-/-/g')
+missing=
+for w in create write read unlink stat truncate chmod ls who --help --version \
+	-x -m -s -c -o --output -J --json -r --raw -n --noheadings -b --bytes -0 --null \
+	NAME SIZE ALLOC MODE OWNER GROUP MTIME NATTCH DELETED PID COMMAND FD RANGE PERMS OFFSET; do
+	grep -Eq -- "(^|[ ,])$w([ ,]|$)" <<<"$tags" || missing="$missing $w"
+done
+is "$missing" "" "pshm(1) has an item for every verb, option and column"
 run pshm stat --help
 [ "$st" -eq 0 ] && [[ $out == "Usage: pshm"* ]]
 ok $? "VERB --help: usage, exit 0"
