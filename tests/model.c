@@ -22,7 +22,10 @@
  *   ref=$(mktemp -d /dev/shm/pshmfs-test.model.XXXXXX)
  *   tests/model -p 2 -n 200000 -s 1 /mnt/x "$ref"
  *
- * Each operation is one op_*() function in the table ops[] at the end.
+ * Each operation is one op_*() function in the table ops[] at the end;
+ * link, the xattr calls (user.* names, every flag and buffer size) and
+ * SEEK_DATA/SEEK_HOLE are issue 16's (never on the top directory, which
+ * in the mount is the root: no object, no xattrs).
  *
  * The directory mix (the default) works on paths of up to about three
  * components from a pool of names, often an entry or a directory that
