@@ -82,20 +82,6 @@ fresh() {
 	is "$got" "$want" "$desc"
 }
 
-# same DESC -- CMD ARGS...: run CMD with each "@" in ARGS as the mount and
-# as the test's tmpfs directory $REF: the same status and the same message.
-same() {
-	local desc=$1 a=() b=() x m r
-	shift 2
-	for x in "$@"; do
-		a+=("${x//@/$MNT}")
-		b+=("${x//@/$REF}")
-	done
-	m=$("${a[@]}" 2>&1 >/dev/null; echo "status $?")
-	r=$("${b[@]}" 2>&1 >/dev/null; echo "status $?")
-	is "${m//$MNT/@}" "${r//$REF/@}" "$desc"
-}
-
 # gone_soon PATH: PATH is gone within half a second (as fresh).
 gone_soon() {
 	local i
