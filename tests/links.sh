@@ -97,6 +97,17 @@ fails_with "No space left on device" "nr_inodes=2: a second link: ENOSPC" -- ln 
 rm -f "$MNT/n1" "$MNT/n2"
 stop_pshmfs
 
+# size= counts a linked object's pages once, as tmpfs does.
+start_pshmfs -o size=1m || { ok 1 "mount with size=1m"; done_testing; exit 1; }
+head -c 524288 /dev/zero >"$MNT/s1"
+ln "$MNT/s1" "$MNT/s2"
+ln "$MNT/s1" "$MNT/s3"
+is "$(df -k --output=used "$MNT" | tail -1 | tr -d ' ')" 512 "size=1m: a 512 KiB object with three names uses 512 KiB"
+head -c 262144 /dev/zero >"$MNT/s4"
+ok $? "so 256 KiB more still fit"
+rm -f "$MNT"/s*
+stop_pshmfs
+
 # protected_hardlinks: another user may not link a file it cannot write.
 if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null &&
 	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ]; then
