@@ -1304,10 +1304,28 @@ static int op_xattr(struct model *m)
 	int what = (int)below(m, 6);
 	const char *key = keys[below(m, 3)];
 	size_t len = (size_t)below(m, 300), size = sizes[below(m, 3)];
+	/* The path of the last xattr call, taken again more often than not,
+	 * so that gets, lists and removes meet what sets made. */
+	static char last[PATH_MAX];
 	char nm[128];
 	struct res r[2];
 
-	path_arg(m, 0, 0, nm, sizeof(nm));
+	static const char *last_key;
+
+	if (last[0] && chance(m, 60)) {
+		strcpy(m->name[0], last);
+		show_name(m->name[0], nm, sizeof(nm));
+		if (last_key && chance(m, 70))
+			key = last_key;
+	} else {
+		/* Mostly an entry that exists. */
+		if (!m->flat && chance(m, 70) && pick_entry(m, m->name[0], false))
+			show_name(m->name[0], nm, sizeof(nm));
+		else
+			path_arg(m, 0, 0, nm, sizeof(nm));
+		snprintf(last, sizeof(last), "%s", m->name[0]);
+	}
+	last_key = key;
 	/* The top is the mount's root: no object, no xattrs (EPERM). */
 	if (path_depth(m->name[0]) <= 0)
 		return 0;
