@@ -449,12 +449,11 @@ struct node *nodes_find(struct nodetab *t, const char *name)
 	return n;
 }
 
-int nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
-		   bool last, bool (*valid)(void *arg, const char *), void *arg)
+void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
+		    bool last, bool (*valid)(void *arg, const char *), void *arg)
 {
 	struct node *n;
 	char *other;
-	int err = 0;
 
 	pthread_mutex_lock(&t->lock);
 	n = find_id(t, false, id);
@@ -472,7 +471,6 @@ int nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
 		}
 	}
 	pthread_mutex_unlock(&t->lock);
-	return err;
 }
 
 int nodes_moved(struct nodetab *t, uint64_t id, const char *from,

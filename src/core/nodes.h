@@ -133,9 +133,9 @@ int nodes_rename(struct nodetab *t, uint64_t id, const char *name);
 /* Hard links (links.h). The name NAME of object ID was removed; LAST: it
  * was the object's last. The node's name, if it was NAME, becomes one of
  * its other names for which VALID(ARG, name) holds (called with the lock
- * held), else none. 0 or ENOMEM. */
-int nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
-		   bool last, bool (*valid)(void *arg, const char *), void *arg);
+ * held), else none. */
+void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
+		    bool last, bool (*valid)(void *arg, const char *), void *arg);
 
 /* The name FROM of object ID is now TO. 0 or ENOMEM. */
 int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
