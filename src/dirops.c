@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "index.h"
 #include "ops.h"
 #include "ops_i.h"
@@ -321,10 +322,10 @@ static int moved_name(const char *name, const char *from, const char *to,
 /* Move the objects of L from FROM to TO, one by one; put back the ones
  * moved if one fails, so a failed rename leaves the tree as it was. */
 static int move_objects(struct pshmfs *fs, const struct ilist *l,
-			const char *from, const char *to)
+			const char *from, const char *to, struct journal *j)
 {
 	objname_t dst;
-	size_t i, j;
+	size_t i, k;
 	int err = 0;
 
 	for (i = 0; i < l->n && !err; i++)
@@ -335,18 +336,22 @@ static int move_objects(struct pshmfs *fs, const struct ilist *l,
 			      RENAME_NOREPLACE))
 			err = errno == ENOENT ? 0 : errno;
 	}
-	for (j = 0; err && j + 1 < i; j++) {
-		moved_name(l->ents[j].name, from, to, dst);
-		renameat2(fs->dirfd, dst, fs->dirfd, l->ents[j].name,
+	if (err && i)
+		journal_undo(j); /* crash journal: the put-back is under way */
+	for (k = 0; err && k + 1 < i; k++) {
+		moved_name(l->ents[k].name, from, to, dst);
+		renameat2(fs->dirfd, dst, fs->dirfd, l->ents[k].name,
 			  RENAME_NOREPLACE);
 	}
 	return err;
 }
 
-/* A directory: every object below it, one by one (not atomic). */
+/* A directory: every object below it, one by one (not atomic). J: the
+ * crash journal of the exchange this rename is a step of, or NULL. */
 static int rename_dir(struct pshmfs *fs, const char *from, const char *to,
-		      unsigned flags)
+		      unsigned flags, struct journal *j)
 {
+	struct journal own = JOURNAL_INIT;
 	struct dirinfo target;
 	struct ilist l;
 	int err;
@@ -359,10 +364,18 @@ static int rename_dir(struct pshmfs *fs, const char *from, const char *to,
 	err = index_below(fs->index, from, &l);
 	if (err)
 		return err;
-	if (target.marker && unlinkat(fs->dirfd, to, 0) && errno != ENOENT)
+	/* crash journal: the rename is written down before anything moves */
+	if (!j) {
+		j = &own;
+		err = journal_begin(j, fs->dirfd, fs->o.prefix, fs->o.delim,
+				    &(struct jmove){ from, to, target.marker }, 1);
+	}
+	if (!err && target.marker && unlinkat(fs->dirfd, to, 0) &&
+	    errno != ENOENT)
 		err = errno;
 	if (!err)
-		err = move_objects(fs, &l, from, to);
+		err = move_objects(fs, &l, from, to, j);
+	journal_end(&own);
 	index_free(&l);
 	if (!err) {
 		pthread_mutex_lock(&fs->nodes.lock);
@@ -374,10 +387,12 @@ static int rename_dir(struct pshmfs *fs, const char *from, const char *to,
 
 /* RENAME_EXCHANGE of two directories: A to a name beside it, B to A, that
  * name to B; each step is undone if a later one fails. Not atomic: between
- * the steps, other programs see the trees on their way. */
+ * the steps, other programs see the trees on their way. The crash journal
+ * holds the three moves and which is under way. */
 static int exchange_dirs(struct pshmfs *fs, const char *a, const char *b)
 {
 	static const char aside[] = ".~pshmfs-exchange";
+	struct journal j = JOURNAL_INIT;
 	size_t alen = strlen(a);
 	objname_t tmp;
 	int err;
@@ -388,19 +403,31 @@ static int exchange_dirs(struct pshmfs *fs, const char *a, const char *b)
 	memcpy(tmp + alen - 1, aside, sizeof(aside) - 1);
 	tmp[alen - 1 + sizeof(aside) - 1] = fs->o.delim;
 	tmp[alen + sizeof(aside) - 1] = '\0';
-	err = rename_dir(fs, a, tmp, RENAME_NOREPLACE);
+	err = journal_begin(&j, fs->dirfd, fs->o.prefix, fs->o.delim,
+			    (struct jmove[]){ { a, tmp, false },
+					      { b, a, false },
+					      { tmp, b, false } }, 3);
+	if (!err)
+		err = rename_dir(fs, a, tmp, RENAME_NOREPLACE, &j);
 	if (err)
-		return err;
-	err = rename_dir(fs, b, a, RENAME_NOREPLACE);
+		goto out;
+	journal_step(&j, 1, false);
+	err = rename_dir(fs, b, a, RENAME_NOREPLACE, &j);
 	if (err) {
-		rename_dir(fs, tmp, a, RENAME_NOREPLACE);
-		return err;
+		journal_step(&j, 0, true);
+		rename_dir(fs, tmp, a, RENAME_NOREPLACE, &j);
+		goto out;
 	}
-	err = rename_dir(fs, tmp, b, RENAME_NOREPLACE);
+	journal_step(&j, 2, false);
+	err = rename_dir(fs, tmp, b, RENAME_NOREPLACE, &j);
 	if (err) {
-		rename_dir(fs, a, b, RENAME_NOREPLACE);
-		rename_dir(fs, tmp, a, RENAME_NOREPLACE);
+		journal_step(&j, 1, true);
+		rename_dir(fs, a, b, RENAME_NOREPLACE, &j);
+		journal_step(&j, 0, true);
+		rename_dir(fs, tmp, a, RENAME_NOREPLACE, &j);
 	}
+out:
+	journal_end(&j);
 	return err;
 }
 
@@ -433,7 +460,7 @@ void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		if (!err)
 			err = flags & RENAME_EXCHANGE
 				      ? exchange_dirs(fs, fromdir, todir)
-				      : rename_dir(fs, fromdir, todir, flags);
+				      : rename_dir(fs, fromdir, todir, flags, NULL);
 	}
 	as_daemon(ids);
 	fuse_reply_err(req, err);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "journal.h"
 #include "loop.h"
 #include "ops.h"
 #include "pshmfs.h"
@@ -149,6 +150,10 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-fs->dirfd));
 		return -1;
 	}
+	/* A directory rename cut short by a crash: finished before we mount. */
+	err = journal_recover(fs->dirfd, fs->o.prefix, fs->o.delim, stderr);
+	if (err < 0)
+		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-err));
 	fs->own = geteuid() == 0;
 	fs->debug = c->debug;
 	quota_init(&fs->quota, fs->dirfd, fs->o.prefix, fs->o.max_bytes,
