@@ -15,6 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "index.h"
 #include "journal.h"
 #include "loop.h"
@@ -172,6 +173,16 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	return 0;
 }
 
+/* Without a guard (no root, fusectl not mounted), a daemon killed while a
+ * notify waits in the kernel leaves the mount stuck until root aborts it. */
+static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
+{
+	int err = guard_start(g, c->mountpoint);
+
+	if (err && c->debug)
+		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
+}
+
 /* Our loop (loop.c), which stops the inotify thread while requests are
  * still answered; libfuse's own for -s and for -o clone_fd (which needs
  * libfuse's private per-thread channels), with libfuse's signal handlers
@@ -202,6 +213,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
 	struct pshmfs fs = { .dirfd = -1 };
+	struct guard guard = { 0 };
 	int ret = 1, err;
 
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
@@ -249,6 +261,8 @@ int main(int argc, char *argv[])
 	fuse_daemonize(c.foreground);
 	if (!c.foreground)
 		log_to_syslog();
+	/* After fuse_daemonize, before any thread: see guard.h. */
+	start_guard(&guard, &c);
 	/* After fuse_daemonize: a thread would not survive its fork. */
 	err = watch_start(&fs);
 	if (err) {
@@ -258,6 +272,7 @@ int main(int argc, char *argv[])
 	ret = serve(&fs, se, &c) ? 1 : 0;
 	watch_stop(&fs); /* if serve() has not: no thread */
 out_unmount:
+	guard_stop(&guard); /* it goes first: the unmount is ours */
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
