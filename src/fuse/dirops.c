@@ -470,6 +470,7 @@ void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 struct dirhandle {
 	objname_t dir;
 	struct ilist l;
+	uint64_t changes; /* the index's count of changes at the listing */
 };
 
 void pshmfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -483,8 +484,10 @@ void pshmfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	err = h ? node_name(fs, ino, h->dir, &is_dir) : ENOMEM;
 	if (!err && !is_dir)
 		err = ENOTDIR;
-	if (!err)
+	if (!err) {
+		h->changes = index_changes(fs->index);
 		err = index_list(fs->index, h->dir, &h->l);
+	}
 	if (err) {
 		free(h);
 		fuse_reply_err(req, err);
@@ -531,8 +534,33 @@ static void entry_unsent(struct pshmfs *fs, struct node *n)
 	nodes_forget(&fs->nodes, n, 1);
 }
 
-static void readdir_common(fuse_req_t req, size_t size, off_t off,
-			   struct fuse_file_info *fi, bool plus)
+/* The listing again, under the node's name now (a directory renamed
+ * since opendir is listed where it went), if anything changed since; the
+ * one before stays if that fails. A directory that is gone lists empty. */
+static void relist(struct pshmfs *fs, fuse_ino_t ino, struct dirhandle *h)
+{
+	uint64_t changes = index_changes(fs->index);
+	objname_t dir;
+	struct ilist l;
+	bool is_dir;
+	int err = node_name(fs, ino, dir, &is_dir);
+
+	if (err == ENOENT || (!err && !is_dir)) {
+		index_free(&h->l);
+		return;
+	}
+	if (err || (changes == h->changes && strcmp(dir, h->dir) == 0))
+		return;
+	if (index_list(fs->index, dir, &l) == 0) {
+		index_free(&h->l);
+		h->l = l;
+		h->changes = changes;
+		strcpy(h->dir, dir);
+	}
+}
+
+static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, struct fuse_file_info *fi, bool plus)
 {
 	struct pshmfs *fs = fs_of(req);
 	struct dirhandle *h = (struct dirhandle *)(uintptr_t)fi->fh;
@@ -545,6 +573,10 @@ static void readdir_common(fuse_req_t req, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	/* From the start (the first read, a rewinddir): the directory as it
+	 * is now, as POSIX and tmpfs have it, not as it was at opendir. */
+	if (off == 0)
+		relist(fs, ino, h);
 	for (size_t i = (size_t)off; i < h->l.n + 2; i++) {
 		name = entry_of(fs, h, i, plus, &e);
 		len = plus ? fuse_add_direntry_plus(req, buf + used, size - used,
@@ -567,7 +599,7 @@ void pshmfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	TRACE(fs_of(req), "readdir: ino %" PRIu64 " off %jd\n", ino,
 	      (intmax_t)off);
-	readdir_common(req, size, off, fi, false);
+	readdir_common(req, ino, size, off, fi, false);
 }
 
 void pshmfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
@@ -575,7 +607,7 @@ void pshmfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 {
 	TRACE(fs_of(req), "readdirplus: ino %" PRIu64 " off %jd\n", ino,
 	      (intmax_t)off);
-	readdir_common(req, size, off, fi, true);
+	readdir_common(req, ino, size, off, fi, true);
 }
 
 void pshmfs_releasedir(fuse_req_t req, fuse_ino_t ino,
