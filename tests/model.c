@@ -49,6 +49,28 @@
  *
  * The flat mix (-f) is files only, directly in the directory, for a mount
  * with a flat namespace (-o delim=): there names may hold ':'.
+ *
+ * The extended mix (-x) is the directory mix (the same sequence for none
+ * of its seeds: more operations draw from it) and also:
+ *  - directories held open: a descriptor on each side, and half the time
+ *    a child process whose cwd is there; calls relative to them (openat
+ *    O_CREAT, fstatat, mkdirat, unlinkat, listing from the start, fstat).
+ *    A held directory that is removed or replaced stays a removed
+ *    directory, as on tmpfs: calls in it fail with ENOENT and it lists
+ *    empty; its fstat is not compared (tmpfs shows nlink 0, the mount's
+ *    old node may be gone);
+ *  - renames of a directory over another (often an empty one);
+ *  - with -P PREFIX (the mount's prefix), another program's changes,
+ *    made with shm_open and shm_unlink on the objects, between two
+ *    operations, and mirrored in the reference as tmpfs would see them:
+ *    a directory's marker removed and made again with the same mode and
+ *    owner is a new directory under the old name holding what the old one
+ *    held (the reference: the old one renamed aside, a new one made, the
+ *    entries moved in, the old one removed, so what held the old one
+ *    holds a removed directory); a file removed is unlinked; a file made
+ *    and written is made with the same mode and bytes. The mount must
+ *    show each within SEEN_MS (50 ms): the next stat of the name there
+ *    gives what the reference gives.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -1641,8 +1663,11 @@ static int seen_soon(struct model *m, const char *path)
 {
 	struct timespec pause = { 0, 1000000 };
 	struct res r[2];
+	size_t len = strlen(m->desc);
 	int i;
 
+	snprintf(m->desc + len, sizeof(m->desc) - len, ", then stat within %d ms",
+		 SEEN_MS);
 	for (int ms = 0;; ms++) {
 		for (i = 0; i < 2; i++) {
 			res_init(&r[i]);
