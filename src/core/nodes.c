@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nodes.h"
 #include "names.h"
@@ -28,6 +29,8 @@ static void node_free(struct node *n)
 {
 	if (n->obj)
 		shmmap_free(n->obj);
+	if (n->pin >= 0)
+		close(n->pin);
 	free(n->name);
 	free(n);
 }
@@ -139,6 +142,7 @@ static struct node *new_node(struct nodetab *t, uint64_t ino, const char *name,
 	n->ino = ino;
 	n->dir = dir;
 	n->nlookup = 1;
+	n->pin = -1;
 	maybe_grow(t);
 	link_node(t, n);
 	return n;

@@ -24,6 +24,9 @@ struct node {
 	uint64_t nlookup;  /* references the kernel holds */
 	unsigned opens;    /* open file handles */
 	struct shmmap *obj; /* the open object, while opens > 0 */
+	int pin;           /* O_PATH descriptor of the object as a lookup of a
+			    * name other programs churn found it, for the
+			    * open that follows; -1 if none */
 	struct timespec seen_ctime; /* of the attributes the kernel got last */
 	off_t seen_size;
 	mode_t seen_mode;

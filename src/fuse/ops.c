@@ -140,17 +140,31 @@ void fill_entry(struct pshmfs *fs, struct node *n, const char *name,
 int lookup_name(struct pshmfs *fs, const char *name,
 		struct fuse_entry_param *e)
 {
+	/* A name another program removed lately may be replaced again
+	 * before the open that follows this lookup: keep what we found. */
+	bool churn = watch_entry_timeout(fs, name) < fs->o.entry_timeout;
 	struct stat st;
 	struct node *n;
-	int err = shmobj_stat(fs->dirfd, name, &st);
+	int pin = -1, err;
 
+	err = churn ? shmobj_path_open(fs->dirfd, name, &pin, &st)
+		    : shmobj_stat(fs->dirfd, name, &st);
 	if (err)
 		return err;
 	pthread_mutex_lock(&fs->nodes.lock);
 	n = nodes_get(&fs->nodes, st.st_ino, name);
-	if (n)
+	if (n) {
 		node_seen(n, &st);
+		if (pin >= 0 && !n->obj) {
+			int old = n->pin;
+
+			n->pin = pin;
+			pin = old;
+		}
+	}
 	pthread_mutex_unlock(&fs->nodes.lock);
+	if (pin >= 0)
+		close(pin);
 	if (!n)
 		return ENOMEM;
 	fill_entry(fs, n, name, &st, e);
@@ -374,8 +388,16 @@ static int node_open(struct pshmfs *fs, struct node *n)
 		}
 		if (err == ENOENT && n->name)
 			err = ESTALE;
+		/* Replaced since the lookup, which kept the object: open
+		 * that, as an open just before the replacement would. */
+		if (err == ESTALE && n->pin >= 0)
+			err = shmobj_reopen(n->pin, &fd, &writable, &st);
 		if (!err)
 			err = node_attach(n, fd, writable);
+		if (!err && n->pin >= 0) {
+			close(n->pin);
+			n->pin = -1;
+		}
 	}
 	if (!err)
 		n->opens++;
