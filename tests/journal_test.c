@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "journal.h"
 #include "names.h"
 #include "tap.h"
@@ -153,8 +154,11 @@ static size_t journals(void)
 
 /* ---- the daemon, which crashes after a given number of events ---- */
 
+/* The core's fields the hooks use: the shm directory, prefix, delimiter
+ * and the journal under way. */
+static struct core core;
+
 struct daemon {
-	struct journal j;
 	int budget; /* events left before the crash */
 	bool crashed;
 };
@@ -166,122 +170,136 @@ static bool event(struct daemon *d)
 		return false;
 	if (d->budget-- == 0) {
 		/* kill -9: the descriptor and its lock go, the journal stays. */
-		close(d->j.fd);
-		d->j.fd = -1;
+		if (journal_active(&core.journal))
+			close(core.journal.fd);
+		journal_init(&core.journal);
 		d->crashed = true;
 		return false;
 	}
 	return true;
 }
 
-static void step(struct daemon *d, int s, bool back)
+static bool exists(const char *name)
 {
-	if (event(d))
-		journal_step(&d->j, s, back);
+	struct stat st;
+
+	return fstatat(dirfd_, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Move the objects below FROM to TO as move_objects() does: marker first;
- * with FAIL_AT >= 0, the move FAIL_AT fails and those before go back. */
-static void moves(struct daemon *d, const char *from, const char *to,
-		  int fail_at)
+/* Move the objects below FROM (not the marker) to TO, the first N of
+ * them (all: -1). How many moved. */
+static size_t move_below(struct daemon *d, const char *from, const char *to,
+			 long n)
 {
-	char **v, dst[SHM_NAME_MAX + 1];
-	size_t n = names_under(from, &v), i;
+	char **v, src[SHM_NAME_MAX + 1], dst[SHM_NAME_MAX + 1];
+	size_t nv = names_under(from, &v), moved = 0;
 
-	for (i = 0; i < n; i++) {
-		if ((int)i == fail_at)
+	for (size_t i = 0; i < nv && (n < 0 || (long)moved < n); i++) {
+		if (!strcmp(v[i], from))
+			continue;
+		if (!event(d))
 			break;
-		if (!event(d))
-			goto out;
+		snprintf(src, sizeof(src), "%s", v[i]);
 		snprintf(dst, sizeof(dst), "%s%s", to, v[i] + strlen(from));
-		renameat2(dirfd_, v[i], dirfd_, dst, RENAME_NOREPLACE);
+		renameat2(dirfd_, src, dirfd_, dst, RENAME_NOREPLACE);
+		moved++;
 	}
-	if (fail_at < 0)
+	free_names(v, nv);
+	return moved;
+}
+
+/* src/core/dirops.c's rename_dir(), hooks and all: the objects below,
+ * then the marker; with FAIL_AT >= 0, the move of object FAIL_AT fails
+ * and those before go back. 0, or -1 when it failed. */
+static int rename_dir(struct daemon *d, const char *from, const char *to,
+		      long fail_at)
+{
+	size_t done;
+
+	if (!event(d) || journal_begin(&core, from, to))
+		return -1;
+	done = move_below(d, from, to, fail_at);
+	if (fail_at < 0 && event(d)) {
+		if (exists(from))
+			renameat(dirfd_, from, dirfd_, to);
+		else
+			unlinkat(dirfd_, to, 0);
+	}
+	if (fail_at >= 0 && event(d)) {
+		journal_undo(&core);
+		move_below(d, to, from, (long)done);
+	}
+	if (event(d))
+		journal_end(&core);
+	return fail_at >= 0 ? -1 : 0;
+}
+
+enum scenario {
+	RENAME,
+	RENAME_OVER,
+	RENAME_IMPLICIT_OVER,
+	RENAME_FAILS,
+	EXCHANGE,
+	EXCHANGE_FAILS,
+	EXCHANGE_FAILS_LAST,
+	NSCENARIOS
+};
+
+static const char *const sc_name[] = {
+	"rename", "rename over an empty directory",
+	"rename of an implicit directory over an empty one", "failing rename",
+	"exchange", "exchange failing at its second move",
+	"exchange failing at its third move"
+};
+
+/* src/core/dirops.c's exchange_dirs(), hooks and all; FAIL: which move
+ * fails (at its second object), -1 none. */
+static void exchange_dirs(struct daemon *d, int fail)
+{
+	const char *tmp = P "a.~x:";
+
+	if (!event(d) || journal_exchange(&core, P "a:", P "b:", tmp))
+		return;
+	if (rename_dir(d, P "a:", tmp, fail == 0 ? 1 : -1))
 		goto out;
-	if (!event(d))
+	if (rename_dir(d, P "b:", P "a:", fail == 1 ? 1 : -1)) {
+		rename_dir(d, tmp, P "a:", -1);
 		goto out;
-	journal_undo(&d->j);
-	for (size_t k = 0; k < i; k++) {
-		if (!event(d))
-			goto out;
-		snprintf(dst, sizeof(dst), "%s%s", to, v[k] + strlen(from));
-		renameat2(dirfd_, dst, dirfd_, v[k], RENAME_NOREPLACE);
+	}
+	if (rename_dir(d, tmp, P "b:", fail == 2 ? 1 : -1)) {
+		rename_dir(d, P "a:", P "b:", -1);
+		rename_dir(d, tmp, P "a:", -1);
 	}
 out:
-	free_names(v, n);
-}
-
-static void begin(struct daemon *d, const struct jmove *m, int n)
-{
-	if (event(d) &&
-	    journal_begin(&d->j, dirfd_, P, D, m, n) != 0) {
-		perror("journal_begin");
-		exit(2);
-	}
-}
-
-static void end(struct daemon *d)
-{
 	if (event(d))
-		journal_end(&d->j);
+		journal_exchange_end(&core);
 }
 
-enum scenario { RENAME, RENAME_OVER, RENAME_FAILS, EXCHANGE, EXCHANGE_FAILS };
-
-static const char *const sc_name[] = { "rename", "rename over an empty directory",
-				       "failing rename", "exchange",
-				       "failing exchange" };
-
-/* The tree before: "a"; "b" too, just a marker for a rename over it. */
+/* The tree before: "a"; "b" too, just a marker for a rename over it; an
+ * implicit "a" has no marker. */
 static void setup(enum scenario sc)
 {
 	clear();
-	make_dir(P "a:", a_objs, NA, "a");
-	if (sc == RENAME_OVER)
+	if (sc == RENAME_IMPLICIT_OVER)
+		make_dir(P "a:", a_objs + 1, NA - 1, "a");
+	else
+		make_dir(P "a:", a_objs, NA, "a");
+	if (sc == RENAME_OVER || sc == RENAME_IMPLICIT_OVER)
 		make_dir(P "b:", b_objs, 1, "b");
-	if (sc == EXCHANGE || sc == EXCHANGE_FAILS)
+	if (sc >= EXCHANGE)
 		make_dir(P "b:", b_objs, NB, "b");
 }
 
 /* Run SC, crashing after BUDGET events; true if it crashed. */
 static bool run(enum scenario sc, int budget)
 {
-	struct daemon d = { .j = JOURNAL_INIT, .budget = budget };
-	const struct jmove ab = { P "a:", P "b:", sc == RENAME_OVER };
-	const char *tmp = P "a.~x:";
-	const struct jmove ex[3] = { { P "a:", tmp, false },
-				     { P "b:", P "a:", false },
-				     { tmp, P "b:", false } };
+	struct daemon d = { .budget = budget };
 
-	switch (sc) {
-	case RENAME:
-	case RENAME_OVER:
-	case RENAME_FAILS:
-		begin(&d, &ab, 1);
-		if (sc == RENAME_OVER && event(&d))
-			unlinkat(dirfd_, P "b:", 0);
-		/* The failing one fails at its sixth object. */
-		moves(&d, P "a:", P "b:", sc == RENAME_FAILS ? 5 : -1);
-		break;
-	case EXCHANGE:
-		begin(&d, ex, 3);
-		moves(&d, P "a:", tmp, -1);
-		step(&d, 1, false);
-		moves(&d, P "b:", P "a:", -1);
-		step(&d, 2, false);
-		moves(&d, tmp, P "b:", -1);
-		break;
-	case EXCHANGE_FAILS:
-		/* B to A fails at its second object: put back, then A. */
-		begin(&d, ex, 3);
-		moves(&d, P "a:", tmp, -1);
-		step(&d, 1, false);
-		moves(&d, P "b:", P "a:", 1);
-		step(&d, 0, true);
-		moves(&d, tmp, P "a:", -1);
-		break;
-	}
-	end(&d);
+	journal_init(&core.journal);
+	if (sc < EXCHANGE)
+		rename_dir(&d, P "a:", P "b:", sc == RENAME_FAILS ? 5 : -1);
+	else
+		exchange_dirs(&d, sc == EXCHANGE ? -1 : sc == EXCHANGE_FAILS ? 1 : 2);
 	return d.crashed;
 }
 
@@ -292,9 +310,14 @@ static bool in_state(enum scenario sc, bool done)
 {
 	bool ok1;
 
-	if (sc == EXCHANGE || sc == EXCHANGE_FAILS)
+	if (sc >= EXCHANGE)
 		ok1 = whole(done ? P "b:" : P "a:", a_objs, NA, "a") &&
 		      whole(done ? P "a:" : P "b:", b_objs, NB, "b");
+	else if (sc == RENAME_IMPLICIT_OVER)
+		ok1 = done ? whole(P "b:", a_objs + 1, NA - 1, "a") &&
+				     !count_under(P "a:")
+			   : whole(P "a:", a_objs + 1, NA - 1, "a") &&
+				     whole(P "b:", b_objs, 1, "b");
 	else if (done)
 		ok1 = whole(P "b:", a_objs, NA, "a") && !count_under(P "a:");
 	else
@@ -306,13 +329,14 @@ static bool in_state(enum scenario sc, bool done)
 
 static bool fails(enum scenario sc)
 {
-	return sc == RENAME_FAILS || sc == EXCHANGE_FAILS;
+	return sc == RENAME_FAILS || sc == EXCHANGE_FAILS ||
+	       sc == EXCHANGE_FAILS_LAST;
 }
 
 /* Run SC without a crash: how many events it has (-1 if it went wrong). */
 static int count_events(enum scenario sc)
 {
-	for (int n = 0; n < 200; n++) {
+	for (int n = 0; n < 400; n++) {
 		setup(sc);
 		if (!run(sc, n))
 			return in_state(sc, !fails(sc)) ? n : -1;
@@ -354,7 +378,7 @@ static void crash_everywhere(enum scenario sc, int nevents)
 
 static const char good[] =
 	"pshmfs-journal 1\nstate 0 f\nprefix 2\nP.\ndelim 3a\nmoves 1\n"
-	"from 4\nP.a:\nto 4\nP.b:\nover 0\nend\n";
+	"from 4\nP.a:\nto 4\nP.b:\nmarker 1\nend\n";
 
 static void put_journal(const char *name, const char *text, size_t len)
 {
@@ -398,6 +422,7 @@ static const struct {
 	const char *what, *from, *to;
 } bad[] = {
 	{ "trailing bytes after end", "end\n", "end\nmore" },
+	{ "a bad marker line", "marker 1", "marker 2" },
 	{ "another prefix", "prefix 2\nP.", "prefix 2\nQ." },
 	{ "another delimiter", "delim 3a", "delim 2d" },
 	{ "a move out of the prefix", "to 4\nP.b:", "to 4\nQ.b:" },
@@ -427,41 +452,40 @@ static void test_format(void)
 {
 	const struct jmove m[2] = { { P "a b\n:", P "c:", true },
 				    { P "c:", P "a b\n:", false } };
-	struct journal j = JOURNAL_INIT;
-	struct jmove got[JOURNAL_MAX_MOVES];
-	static struct jnames names;
+	static struct journal j, got;
 	char buf[4096];
 	ssize_t len;
-	int n = 0, st = 0, fd;
-	bool back = true;
+	int fd;
 
 	clear();
-	is_int(journal_begin(&j, dirfd_, P, D, m, 2), 0, "begin: 0");
-	ok(journal_active(&j), "begin: active");
+	journal_init(&j);
+	is_int(journal_start(&j, dirfd_, P, D, m, 2), 0, "start: 0");
+	ok(journal_active(&j), "start: active");
 	ok(strncmp(j.name, P ":" JOURNAL_TAG, strlen(P ":" JOURNAL_TAG)) == 0,
 	   "the journal's name: prefix, delimiter, tag (%s)", j.name);
 	ok(!names_folds(j.name + strlen(P), D),
 	   "the journal's name folds into no path: never listed");
-	is_int(journal_step(&j, 1, true), 0, "step: 0");
+	is_int(journal_step(&j, 1, J_REVERSE_UNDO), 0, "step: 0");
 	fd = openat(dirfd_, j.name, O_RDONLY);
 	len = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
 	if (fd >= 0)
 		close(fd);
-	ok(len > 0 && !journal_parse(buf, (size_t)len, P, D, got, &n, &st,
-				     &back, &names),
-	   "what begin and step wrote parses");
-	ok(n == 2 && st == 1 && back && !strcmp(got[0].from, m[0].from) &&
-		   !strcmp(got[0].to, m[0].to) && got[0].over &&
-		   !strcmp(got[1].to, m[1].to) && !got[1].over,
-	   "moves, names with a newline and a space, over, state read back");
-	is_int(journal_step(&j, 2, false), EINVAL, "step past the last move: EINVAL");
+	ok(len > 0 && !journal_parse(buf, (size_t)len, P, D, &got),
+	   "what start and step wrote parses");
+	ok(got.nmoves == 2 && got.step == 1 && got.state == J_REVERSE_UNDO &&
+		   !strcmp(got.moves[0].from, m[0].from) &&
+		   !strcmp(got.moves[0].to, m[0].to) && got.moves[0].marker &&
+		   !strcmp(got.moves[1].to, m[1].to) && !got.moves[1].marker,
+	   "moves, names with a newline and a space, markers, state read back");
+	is_int(journal_step(&j, 2, J_FORWARD), EINVAL,
+	       "step past the last move: EINVAL");
 	is_int(journal_recover(dirfd_, P, D, log_), 0,
 	       "a journal a live daemon holds: not an error");
 	is_int((long long)journals(), 1, "... and left alone");
-	journal_end(&j);
-	ok(!journal_active(&j) && journals() == 0, "end: the journal is gone");
-	journal_end(&j);
-	ok(1, "end twice: harmless");
+	journal_finish(&j);
+	ok(!journal_active(&j) && journals() == 0, "finish: the journal is gone");
+	journal_finish(&j);
+	ok(1, "finish twice: harmless");
 
 	put_journal(P ":" JOURNAL_TAG "9.9", "", 0);
 	make_dir(P "a:", a_objs, NA, "a");
@@ -481,8 +505,6 @@ static void test_format(void)
 
 int main(void)
 {
-	static const enum scenario all[] = { RENAME, RENAME_OVER, RENAME_FAILS,
-					     EXCHANGE, EXCHANGE_FAILS };
 	char logname[] = "/tmp/pshmfs-journal-log.XXXXXX";
 	int lfd;
 
@@ -496,13 +518,16 @@ int main(void)
 		return 2;
 	}
 	unlink(logname);
-	plan(3 * 5 + 17 + 2 + (int)NBAD);
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		int n = count_events(all[i]);
+	core.dirfd = dirfd_;
+	core.cfg.prefix = P;
+	core.cfg.delim = D;
+	plan(3 * NSCENARIOS + 17 + 2 + (int)NBAD);
+	for (int sc = 0; sc < NSCENARIOS; sc++) {
+		int n = count_events(sc);
 
-		ok(n > 0, "%s: %d events without a crash end whole",
-		   sc_name[all[i]], n);
-		crash_everywhere(all[i], n);
+		ok(n > 0, "%s: %d events without a crash end whole", sc_name[sc],
+		   n);
+		crash_everywhere(sc, n);
 	}
 	test_format();
 	test_malformed();

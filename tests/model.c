@@ -93,6 +93,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1529,17 +1530,31 @@ static bool held_where(struct model *m, int k, char *rel)
 }
 
 /* The sorted names in the directory open as FD, read from its start
- * (rewinddir): 0, or -1. */
+ * (rewinddir), with getdents64 itself: fdopendir() would fstat it first,
+ * which is not compared for a removed directory (see op_held()). 0, or
+ * -1. A removed directory lists empty (glibc's readdir() turns the
+ * kernel's ENOENT into the end). */
 static long long list_fd(int fd, struct list *l)
 {
-	int dup_fd = dup(fd);
-	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	char buf[8192] __attribute__((aligned(8)));
+	long n;
 
-	if (!d && dup_fd >= 0)
-		close(dup_fd);
-	if (d)
-		rewinddir(d);
-	return list_stream(d, l);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long o = 0; o < n;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + o);
+
+			if (!is_dot(e->d_name))
+				list_add(l, e->d_name);
+			o += e->d_reclen;
+		}
+	}
+	if (n < 0 && errno != ENOENT)
+		return -1;
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_name);
+	return 0;
 }
 
 /* One call relative to a held directory (openat and the like). */
@@ -1657,28 +1672,44 @@ static void obj_of(const struct model *m, const char *path, bool dir,
 	out[o] = '\0';
 }
 
-/* After another program's change to PATH: the mount shows PATH as the
- * reference has it within SEEN_MS (watch.c tells the kernel). */
+/* Stat PATH (or, with PATH NULL, fstat open file K) on both sides. */
+static void stat_both(struct model *m, const char *path, int k, struct res r[2])
+{
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], path ? fstatat(m->s[i].dfd, path, &r[i].st,
+					      AT_SYMLINK_NOFOLLOW)
+				    : fstat(m->s[i].fd[k], &r[i].st));
+		r[i].has_st = r[i].ret == 0;
+		r[i].depth = path ? path_depth(path) : 1;
+	}
+}
+
+/* After another program's change to PATH: within SEEN_MS (watch.c tells
+ * the kernel) the mount shows PATH as the reference has it, and every
+ * open file's attributes (a link count may have changed). */
 static int seen_soon(struct model *m, const char *path)
 {
 	struct timespec pause = { 0, 1000000 };
-	struct res r[2];
 	size_t len = strlen(m->desc);
-	int i;
+	struct res r[2];
+	int k;
 
 	snprintf(m->desc + len, sizeof(m->desc) - len, ", then stat within %d ms",
 		 SEEN_MS);
 	for (int ms = 0;; ms++) {
-		for (i = 0; i < 2; i++) {
-			res_init(&r[i]);
-			res_set(&r[i], fstatat(m->s[i].dfd, path, &r[i].st,
-					       AT_SYMLINK_NOFOLLOW));
-			r[i].has_st = r[i].ret == 0;
-			r[i].depth = path_depth(path);
-		}
+		stat_both(m, path, 0, r);
+		for (k = 0; !differs(r) && k < NSLOTS; k++)
+			if (slot_open(m, k))
+				stat_both(m, NULL, k, r);
 		if (!differs(r) || ms >= SEEN_MS)
 			break;
 		nanosleep(&pause, NULL);
+	}
+	if (differs(r) && k <= NSLOTS && k > 0 && slot_open(m, k - 1)) {
+		len = strlen(m->desc);
+		snprintf(m->desc + len, sizeof(m->desc) - len, ": fstat(%s)",
+			 m->slot_desc[k - 1]);
 	}
 	return compare(m, r);
 }
@@ -1731,9 +1762,10 @@ static int outside_remake(struct model *m)
 		res_set(&r[0], -1);
 	} else {
 		close(fd);
+		/* The owner first: fchown clears the set-ID bits. */
 		fd = shm_open(obj, O_RDWR | O_CREAT | O_EXCL, st.st_mode & 0777);
-		res_set(&r[0], fd < 0 || fchmod(fd, st.st_mode & 07777) ||
-					       fchown(fd, st.st_uid, st.st_gid)
+		res_set(&r[0], fd < 0 || fchown(fd, st.st_uid, st.st_gid) ||
+					       fchmod(fd, st.st_mode & 07777)
 				       ? -1
 				       : 0);
 	}

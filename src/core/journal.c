@@ -7,20 +7,21 @@
  * object moved yet) or a whole record, never half of one:
  *
  *   pshmfs-journal 1
- *   state S D            S: the move under way (0..2), D: f or b
+ *   state S D            S: the move under way (0..2), D: its enum jstate
  *   prefix LEN           then LEN bytes of the mount's prefix, newline
  *   delim XX             the delimiter, in hex
  *   moves N
  *   from LEN             then the prefix moved, newline
  *   to LEN               then where it goes, newline
- *   over 0|1             (from, to, over: N times)
+ *   marker 0|1           (from, to, marker: N times)
  *   end
  *
  * Names are counted, not quoted: an object name may hold any byte but '/'
- * and NUL. The state is rewritten in place (two bytes, one pwrite) as the
- * rename goes on. A rename that fails puts back what it moved: the state
- * then says "b" and recovery finishes the putting back, the way the
- * daemon would have, instead of finishing the rename.
+ * and NUL. The state is rewritten in place (three bytes, one pwrite) as
+ * the rename goes on. Recovery goes on from the state as the daemon
+ * would have: a rename under way is finished; one that failed and was
+ * putting back what it moved is put back (and an exchange's earlier
+ * moves reversed).
  */
 #include "config.h"
 
@@ -37,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "journal.h"
 #include "shmobj.h"
 
@@ -84,7 +86,7 @@ static void compose(struct text *t, const char *prefix, char delim,
 	for (int i = 0; i < n; i++) {
 		put_name(t, "from", moves[i].from);
 		put_name(t, "to", moves[i].to);
-		put(t, "over %d\n", moves[i].over ? 1 : 0);
+		put(t, "marker %d\n", moves[i].marker ? 1 : 0);
 	}
 	put(t, "end\n");
 }
@@ -133,7 +135,21 @@ static int create_locked(struct journal *j)
 	return err;
 }
 
-int journal_begin(struct journal *j, int dirfd, const char *prefix,
+/* Keep copies of the N moves in J, for the hooks to match. */
+static void keep_moves(struct journal *j, const struct jmove *moves, int n)
+{
+	for (int i = 0; i < n; i++) {
+		snprintf(j->names[2 * i], sizeof(j->names[0]), "%s", moves[i].from);
+		snprintf(j->names[2 * i + 1], sizeof(j->names[0]), "%s", moves[i].to);
+		j->moves[i] = (struct jmove){ j->names[2 * i], j->names[2 * i + 1],
+					      moves[i].marker };
+	}
+	j->nmoves = n;
+	j->step = 0;
+	j->state = J_FORWARD;
+}
+
+int journal_start(struct journal *j, int dirfd, const char *prefix,
 		  char delim, const struct jmove *moves, int n)
 {
 	static unsigned long seq;
@@ -148,9 +164,8 @@ int journal_begin(struct journal *j, int dirfd, const char *prefix,
 	compose(t, prefix, delim, moves, n);
 	err = t->full || n < 1 || n > JOURNAL_MAX_MOVES ? EINVAL : 0;
 	j->dirfd = dirfd;
-	j->step = 0;
-	j->nmoves = n;
-	j->back = false;
+	if (!err)
+		keep_moves(j, moves, n);
 	ids = as_self();
 	do {
 		len = snprintf(j->name, sizeof(j->name), "%s%c" JOURNAL_TAG "%ld.%lu",
@@ -175,28 +190,23 @@ int journal_begin(struct journal *j, int dirfd, const char *prefix,
 	return err;
 }
 
-int journal_step(struct journal *j, int step, bool back)
+int journal_step(struct journal *j, int step, enum jstate state)
 {
-	char state[3] = { (char)('0' + step), ' ', back ? 'b' : 'f' };
+	char text[3] = { (char)('0' + step), ' ', (char)state };
 
 	if (!journal_active(j))
 		return 0;
 	if (step < 0 || step >= j->nmoves)
 		return EINVAL;
 	j->step = step;
-	j->back = back;
-	if (pwrite(j->fd, state, sizeof(state), (off_t)STATE_AT) !=
-	    (ssize_t)sizeof(state))
+	j->state = state;
+	if (pwrite(j->fd, text, sizeof(text), (off_t)STATE_AT) !=
+	    (ssize_t)sizeof(text))
 		return errno ? errno : EIO;
 	return 0;
 }
 
-int journal_undo(struct journal *j)
-{
-	return journal_step(j, j->step, !j->back);
-}
-
-void journal_end(struct journal *j)
+void journal_finish(struct journal *j)
 {
 	struct ids ids;
 
@@ -273,17 +283,23 @@ static int hexdigit(char c)
 	return -1;
 }
 
+static bool is_state(char c)
+{
+	return c == J_FORWARD || c == J_UNDO || c == J_REVERSE ||
+	       c == J_REVERSE_UNDO;
+}
+
 static const char *parse_head(struct cursor *c, const char *prefix,
-			      char delim, int *step, bool *back, char *pbuf)
+			      char delim, struct journal *j, char *pbuf)
 {
 	int hi, lo;
 
 	if (!take(c, MAGIC) || !take(c, "state ") || c->end - c->p < 4)
 		return "no journal header";
-	*step = c->p[0] - '0';
-	*back = c->p[2] == 'b';
-	if (*step < 0 || *step >= JOURNAL_MAX_MOVES || c->p[1] != ' ' ||
-	    (c->p[2] != 'b' && c->p[2] != 'f') || c->p[3] != '\n')
+	j->step = c->p[0] - '0';
+	j->state = (enum jstate)c->p[2];
+	if (j->step < 0 || j->step >= JOURNAL_MAX_MOVES || c->p[1] != ' ' ||
+	    !is_state(c->p[2]) || c->p[3] != '\n')
 		return "bad state line";
 	c->p += 4;
 	if (!counted(c, "prefix", pbuf))
@@ -303,31 +319,30 @@ static const char *parse_head(struct cursor *c, const char *prefix,
 }
 
 const char *journal_parse(const char *buf, size_t len, const char *prefix,
-			  char delim, struct jmove *moves, int *n, int *step,
-			  bool *back, struct jnames *names)
+			  char delim, struct journal *j)
 {
 	struct cursor c = { buf, buf + len };
 	char pbuf[SHM_NAME_MAX + 1];
-	unsigned long nm, over;
-	const char *why = parse_head(&c, prefix, delim, step, back, pbuf);
+	unsigned long nm, marker;
+	const char *why = parse_head(&c, prefix, delim, j, pbuf);
 
 	if (why)
 		return why;
 	if (!take(&c, "moves ") || !number(&c, JOURNAL_MAX_MOVES, &nm) || !nm)
 		return "bad moves line";
-	*n = (int)nm;
-	if (*step >= *n)
+	j->nmoves = (int)nm;
+	if (j->step >= j->nmoves)
 		return "state past the last move";
-	for (int i = 0; i < *n; i++) {
-		char *from = names->v[2 * i], *to = names->v[2 * i + 1];
+	for (int i = 0; i < j->nmoves; i++) {
+		char *from = j->names[2 * i], *to = j->names[2 * i + 1];
 
 		if (!counted(&c, "from", from) || !counted(&c, "to", to) ||
-		    !take(&c, "over ") || !number(&c, 1, &over))
+		    !take(&c, "marker ") || !number(&c, 1, &marker))
 			return "bad move lines";
 		if (!is_dir_prefix(from, prefix, delim) ||
 		    !is_dir_prefix(to, prefix, delim) || !strcmp(from, to))
 			return "a move names no directory of this mount";
-		moves[i] = (struct jmove){ from, to, over == 1 };
+		j->moves[i] = (struct jmove){ from, to, marker == 1 };
 	}
 	if (!take(&c, "end\n") || c.p != c.end)
 		return "bad end";
@@ -391,30 +406,28 @@ static int names_starting(int dirfd, const char *start, struct names *out)
 	return err;
 }
 
-/* Move every object below FROM to TO, as the daemon would have: what
- * another program removed meanwhile is skipped. *MOVED counts. 0, or the
- * first errno (the others are still tried). */
-static int move_all(int dirfd, const char *from, const char *to, bool over,
-		    unsigned long *moved)
+/* Move the objects below FROM (not its marker) to TO, as the daemon
+ * would have: what another program removed meanwhile is skipped. *MOVED
+ * counts. 0, or the first errno (the others are still tried). */
+static int move_below(int dirfd, const char *from, const char *to,
+		      unsigned long *moved)
 {
 	size_t flen = strlen(from), tlen = strlen(to), rest;
 	char dst[SHM_NAME_MAX + 1];
 	struct names l;
 	int err = names_starting(dirfd, from, &l), e;
-	unsigned flags;
 
 	for (size_t i = 0; !err && i < l.n; i++) {
 		rest = strlen(l.v[i]) - flen;
+		if (!rest)
+			continue;
 		if (tlen + rest > SHM_NAME_MAX) {
 			err = ENAMETOOLONG;
 			continue;
 		}
 		memcpy(dst, to, tlen);
 		memcpy(dst + tlen, l.v[i] + flen, rest + 1);
-		/* Only the marker may replace: that of the directory the
-		 * rename went over. */
-		flags = over && rest == 0 ? 0 : RENAME_NOREPLACE;
-		e = renameat2(dirfd, l.v[i], dirfd, dst, flags) ? errno : 0;
+		e = renameat2(dirfd, l.v[i], dirfd, dst, RENAME_NOREPLACE) ? errno : 0;
 		if (!e)
 			(*moved)++;
 		else if (e != ENOENT && !err)
@@ -424,17 +437,51 @@ static int move_all(int dirfd, const char *from, const char *to, bool over,
 	return err;
 }
 
-
-/* Redo the moves from the state on: forward to the last, or back to the
- * first. 0 or the first errno. */
-static int replay(int dirfd, const struct jmove *m, int n, int step,
-		  bool back, unsigned long *moved)
+/* A whole move, FROM to TO: what lies below, then FROM's marker over TO's
+ * (or, FROM having had none, TO's removed: DROP). */
+static int move_whole(int dirfd, const char *from, const char *to, bool drop,
+		      unsigned long *moved)
 {
-	int err = 0, e;
+	int err = move_below(dirfd, from, to, moved);
+	struct stat st;
 
-	for (int i = step; back ? i >= 0 : i < n; i += back ? -1 : 1) {
-		e = back ? move_all(dirfd, m[i].to, m[i].from, false, moved)
-			 : move_all(dirfd, m[i].from, m[i].to, m[i].over, moved);
+	if (err)
+		return err;
+	if (fstatat(dirfd, from, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (renameat(dirfd, from, dirfd, to))
+			return errno;
+		(*moved)++;
+	} else if (drop && unlinkat(dirfd, to, 0) && errno != ENOENT) {
+		return errno;
+	}
+	return 0;
+}
+
+/* Go on from J's state as the daemon would have (see enum jstate). 0 or
+ * the first errno. */
+static int replay(int dirfd, const struct journal *j, unsigned long *moved)
+{
+	const struct jmove *m = j->moves;
+	int k = j->step, err = 0, e;
+
+	switch (j->state) {
+	case J_FORWARD:
+		for (int i = k; i < j->nmoves && !err; i++)
+			err = move_whole(dirfd, m[i].from, m[i].to, !m[i].marker,
+					 moved);
+		return err;
+	case J_UNDO:
+		err = move_below(dirfd, m[k].to, m[k].from, moved);
+		break;
+	case J_REVERSE:
+		err = move_whole(dirfd, m[k].to, m[k].from, false, moved);
+		break;
+	case J_REVERSE_UNDO:
+		err = move_below(dirfd, m[k].from, m[k].to, moved);
+		break;
+	}
+	for (int i = k - 1; i >= 0; i--) {
+		e = move_whole(dirfd, m[i].to, m[i].from, false, moved);
 		err = err ? err : e;
 	}
 	return err;
@@ -481,32 +528,29 @@ static void left_alone(struct recovery *r, const char *name, const char *why)
 	r->left++;
 }
 
-/* Finish the rename journal FD (NAME) says, which we hold locked. */
+/* Finish the rename the journal NAME (BUF, LEN bytes) says. */
 static void finish(struct recovery *r, int dirfd, const char *name,
 		   const char *buf, size_t len)
 {
-	struct jmove m[JOURNAL_MAX_MOVES];
-	struct jnames *names = malloc(sizeof(*names));
+	struct journal *j = malloc(sizeof(*j));
 	char from[SHM_NAME_MAX + 1], to[SHM_NAME_MAX + 1];
 	unsigned long moved = 0;
 	const char *why;
-	int n, step, err;
-	bool back;
+	int err;
 
-	if (!names) {
+	if (!j) {
 		left_alone(r, name, strerror(ENOMEM));
 		return;
 	}
-	why = journal_parse(buf, len, r->prefix, r->delim, m, &n, &step, &back,
-			    names);
+	why = journal_parse(buf, len, r->prefix, r->delim, j);
 	if (why) {
 		left_alone(r, name, why);
-		free(names);
+		free(j);
 		return;
 	}
-	err = replay(dirfd, m, n, step, back, &moved);
-	shown(r, m[0].from, from);
-	shown(r, n > 1 ? m[1].from : m[0].to, to);
+	err = replay(dirfd, j, &moved);
+	shown(r, j->moves[0].from, from);
+	shown(r, j->nmoves > 1 ? j->moves[1].from : j->moves[0].to, to);
 	if (err) {
 		fprintf(r->log, "pshmfs: %s: interrupted rename of %s to %s: %s\n",
 			name, from, to, strerror(err));
@@ -514,11 +558,12 @@ static void finish(struct recovery *r, int dirfd, const char *name,
 	} else {
 		fprintf(r->log,
 			"pshmfs: %s an interrupted %s of %s %s %s (%lu objects moved)\n",
-			back ? "undid" : "finished", n > 1 ? "exchange" : "rename",
-			from, n > 1 ? "and" : "to", to, moved);
+			j->state == J_FORWARD ? "finished" : "undid",
+			j->nmoves > 1 ? "exchange" : "rename", from,
+			j->nmoves > 1 ? "and" : "to", to, moved);
 		unlinkat(dirfd, name, 0);
 	}
-	free(names);
+	free(j);
 }
 
 static void recover_one(struct recovery *r, int dirfd, const char *name)
@@ -582,4 +627,61 @@ int journal_recover(int dirfd, const char *prefix, char delim, FILE *log)
 		recover_one(&r, dirfd, l.v[i]);
 	names_free(&l);
 	return r.left;
+}
+
+/* ---- the hooks of core's directory renames ---- */
+
+static bool has_marker(const struct core *c, const char *dir)
+{
+	struct stat st;
+
+	return fstatat(c->dirfd, dir, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int journal_begin(struct core *c, const char *from, const char *to)
+{
+	struct journal *j = &c->journal;
+	struct jmove m = { from, to, has_marker(c, from) };
+
+	if (!journal_active(j))
+		return journal_start(j, c->dirfd, c->cfg.prefix, c->cfg.delim,
+				     &m, 1);
+	/* A step of the exchange under way, or the reversal of one. */
+	for (int i = 0; i < j->nmoves; i++) {
+		if (!strcmp(j->moves[i].from, from) && !strcmp(j->moves[i].to, to))
+			return journal_step(j, i, J_FORWARD);
+		if (!strcmp(j->moves[i].from, to) && !strcmp(j->moves[i].to, from))
+			return journal_step(j, i, J_REVERSE);
+	}
+	return EINVAL;
+}
+
+void journal_undo(struct core *c)
+{
+	struct journal *j = &c->journal;
+
+	journal_step(j, j->step,
+		     j->state == J_REVERSE ? J_REVERSE_UNDO : J_UNDO);
+}
+
+void journal_end(struct core *c)
+{
+	if (c->journal.nmoves == 1)
+		journal_finish(&c->journal);
+}
+
+int journal_exchange(struct core *c, const char *a, const char *b,
+		     const char *aside)
+{
+	const struct jmove m[3] = { { a, aside, has_marker(c, a) },
+				    { b, a, has_marker(c, b) },
+				    { aside, b, has_marker(c, a) } };
+
+	return journal_start(&c->journal, c->dirfd, c->cfg.prefix,
+			     c->cfg.delim, m, 3);
+}
+
+void journal_exchange_end(struct core *c)
+{
+	journal_finish(&c->journal);
 }

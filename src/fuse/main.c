@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "guard.h"
-#include "index.h"
 #include "journal.h"
 #include "loop.h"
+#include "shmobj.h"
 #include "ops.h"
 #include "pshmfs.h"
 
@@ -142,31 +142,42 @@ static void raise_nofile(void)
 	}
 }
 
-static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
+/* A directory rename cut short by a crash: finished (or undone) before
+ * the core reads the tree. */
+static void recover_renames(const struct pshmfs *fs)
 {
-	int err;
+	int dirfd = shmdir_open(SHM_DIR), err;
 
-	fs->dirfd = shmdir_open(SHM_DIR);
-	if (fs->dirfd < 0) {
-		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-fs->dirfd));
-		return -1;
-	}
-	/* A directory rename cut short by a crash: finished before we mount. */
-	err = journal_recover(fs->dirfd, fs->o.prefix, fs->o.delim, stderr);
+	if (dirfd < 0)
+		return; /* core_open() says why */
+	err = journal_recover(dirfd, fs->o.prefix, fs->o.delim, stderr);
 	if (err < 0)
 		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-err));
-	fs->own = geteuid() == 0;
+	close(dirfd);
+}
+
+static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
+{
+	const struct core_cfg cfg = {
+		.prefix = fs->o.prefix,
+		.delim = fs->o.delim,
+		.root_mode = fs->o.root_mode,
+		.uid = fs->o.uid,
+		.gid = fs->o.gid,
+		.max_bytes = fs->o.max_bytes,
+		.max_objects = fs->o.max_objects,
+		.entry_timeout = fs->o.entry_timeout,
+	};
+	bool caching = fs->o.attr_timeout > 0 || fs->o.entry_timeout > 0;
+	int err;
+
 	fs->debug = c->debug;
-	quota_init(&fs->quota, fs->dirfd, fs->o.prefix, fs->o.max_bytes,
-		   fs->o.max_objects);
-	err = nodes_init(&fs->nodes);
+	recover_renames(fs);
+	err = core_open(&fs->core, &cfg, SHM_DIR, caching);
 	if (!err)
-		err = index_open(&fs->index, fs->dirfd, SHM_DIR, fs->o.prefix,
-				 fs->o.delim);
-	if (!err)
-		quota_watch(&fs->quota, fs->index, pshmfs_held, fs);
+		err = watch_init(fs);
 	if (err) {
-		fprintf(stderr, "pshmfs: %s\n", strerror(err));
+		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(err));
 		return -1;
 	}
 	raise_nofile();
@@ -212,7 +223,7 @@ int main(int argc, char *argv[])
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
-	struct pshmfs fs = { .dirfd = -1 };
+	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
 	struct guard guard = { 0 };
 	int ret = 1, err;
 
@@ -279,12 +290,8 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_fs:
-	if (fs.index)
-		index_close(fs.index);
-	if (fs.dirfd >= 0) {
-		nodes_destroy(&fs.nodes);
-		close(fs.dirfd);
-	}
+	watch_stop(&fs); /* the queue, if the thread never ran */
+	core_close(&fs.core);
 out_opts:
 	opts_free(&fs.o);
 out_args:
