@@ -1563,7 +1563,7 @@ static int op_held(struct model *m)
 	static const char *const what[] = { "fstat", "list", "create",
 					    "stat", "mkdir", "unlink",
 					    "rmdir" };
-	int k = pick_held(m), w = (int)below(m, 7), fd, diff;
+	int k = pick_held(m), w = (int)below(m, 7), fd, diff, excl;
 	char last[NAME_MAX + 64], nm[128], rel[PATH_MAX], path[2 * PATH_MAX];
 	struct list l[2] = { { 0 } };
 	mode_t mode = pick_mode(m);
@@ -1572,6 +1572,7 @@ static int op_held(struct model *m)
 	struct stat st;
 
 	pick_name(m, last, false);
+	excl = chance(m, 30) ? O_EXCL : 0;
 	alive = held_where(m, k, rel);
 	snprintf(path, sizeof(path), "%s%s", alive ? rel : "", last);
 	if (alive && strlen(last) <= NAME_MAX && !fits(m, path, w == 4)) {
@@ -1581,8 +1582,9 @@ static int op_held(struct model *m)
 		if (!fits(m, path, w == 4))
 			return 0;
 	}
-	describe(m, "%s(%s, %s)", what[w], m->held_desc[k],
-		 w < 2 ? "" : show_name(last, nm, sizeof(nm)));
+	describe(m, "%s(%s, %s)%s", what[w], m->held_desc[k],
+		 w < 2 ? "" : show_name(last, nm, sizeof(nm)),
+		 w == 2 && excl ? " O_EXCL" : "");
 	/* A directory removed in the reference (nlink 0) is a node the
 	 * mount has let go of: its attributes are not compared. */
 	if (w == 0 && (fstat(m->s[1].held[k], &st) || st.st_nlink == 0))
@@ -1602,8 +1604,7 @@ static int op_held(struct model *m)
 			r[i].ls = &l[i];
 			break;
 		case 2:
-			fd = openat(dfd, last, O_CREAT | O_WRONLY | O_CLOEXEC |
-					       (chance(m, 30) ? O_EXCL : 0),
+			fd = openat(dfd, last, O_CREAT | O_WRONLY | O_CLOEXEC | excl,
 				    mode);
 			res_set(&r[i], fd < 0 ? -1 : 0);
 			r[i].has_st = fd >= 0 && fstat(fd, &r[i].st) == 0;
