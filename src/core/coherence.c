@@ -155,8 +155,12 @@ void core_changed(void *arg, enum ix_change what, const char *name,
 		break;
 	case IX_GONE:
 		if (!is_dir_name(c, name)) {
-			if (!c->ev_ours)
+			/* Another program's unlink: the name, and the link
+			 * count of the file a handle may hold open. */
+			if (!c->ev_ours) {
 				drop_entry(c, name);
+				drop_inode(c, nodes_find(&c->nodes, name));
+			}
 			break;
 		}
 		/* A directory that went with another name's event (its last

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "journal.h"
 #include "names.h"
 #include "nodes.h"
 #include "own.h"
@@ -93,6 +94,8 @@ struct core {
 	bool ev_ours;        /* the event being applied is ours, and its */
 	const char *ev_name; /* name (coherence.c; under the index's lock) */
 	struct core_inval inval;
+	struct journal journal; /* the directory rename under way (with the
+				 * tree lock held exclusive) */
 };
 
 /* What a lookup, create or mkdir gives the kernel: a referenced node, its

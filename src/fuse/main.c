@@ -15,7 +15,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "guard.h"
+#include "journal.h"
 #include "loop.h"
+#include "shmobj.h"
 #include "ops.h"
 #include "pshmfs.h"
 
@@ -159,6 +162,20 @@ static void raise_nofile(void)
 	}
 }
 
+/* A directory rename cut short by a crash: finished (or undone) before
+ * the core reads the tree. */
+static void recover_renames(const struct pshmfs *fs)
+{
+	int dirfd = shmdir_open(SHM_DIR), err;
+
+	if (dirfd < 0)
+		return; /* core_open() says why */
+	err = journal_recover(dirfd, fs->o.prefix, fs->o.delim, stderr);
+	if (err < 0)
+		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-err));
+	close(dirfd);
+}
+
 static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 {
 	const struct core_cfg cfg = {
@@ -175,6 +192,7 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	int err;
 
 	fs->debug = c->debug;
+	recover_renames(fs);
 	err = core_open(&fs->core, &cfg, SHM_DIR, caching);
 	if (!err)
 		err = watch_init(fs);
@@ -184,6 +202,16 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	}
 	raise_nofile();
 	return 0;
+}
+
+/* Without a guard (no root, fusectl not mounted), a daemon killed while a
+ * notify waits in the kernel leaves the mount stuck until root aborts it. */
+static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
+{
+	int err = guard_start(g, c->mountpoint);
+
+	if (err && c->debug)
+		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
 }
 
 /* Our loop (loop.c), which stops the inotify thread while requests are
@@ -216,6 +244,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
 	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
+	struct guard guard = { 0 };
 	int ret = 1, err;
 
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
@@ -263,6 +292,8 @@ int main(int argc, char *argv[])
 	fuse_daemonize(c.foreground);
 	if (!c.foreground)
 		log_to_syslog();
+	/* After fuse_daemonize, before any thread: see guard.h. */
+	start_guard(&guard, &c);
 	/* After fuse_daemonize: a thread would not survive its fork. */
 	err = watch_start(&fs);
 	if (err) {
@@ -272,6 +303,7 @@ int main(int argc, char *argv[])
 	ret = serve(&fs, se, &c) ? 1 : 0;
 	watch_stop(&fs); /* if serve() has not: no thread */
 out_unmount:
+	guard_stop(&guard); /* it goes first: the unmount is ours */
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
