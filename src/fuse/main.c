@@ -15,7 +15,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "guard.h"
+#include "journal.h"
 #include "loop.h"
+#include "shmobj.h"
 #include "ops.h"
 #include "pshmfs.h"
 #include "shared_ops.h"
@@ -160,6 +163,20 @@ static void raise_nofile(void)
 	}
 }
 
+/* A directory rename cut short by a crash: finished (or undone) before
+ * the core reads the tree. */
+static void recover_renames(const struct pshmfs *fs)
+{
+	int dirfd = shmdir_open(SHM_DIR), err;
+
+	if (dirfd < 0)
+		return; /* core_open() says why */
+	err = journal_recover(dirfd, fs->o.prefix, fs->o.delim, stderr);
+	if (err < 0)
+		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-err));
+	close(dirfd);
+}
+
 static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 {
 	const struct core_cfg cfg = {
@@ -176,6 +193,7 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	int err;
 
 	fs->debug = c->debug;
+	recover_renames(fs);
 	err = core_open(&fs->core, &cfg, SHM_DIR, caching);
 	if (!err)
 		err = watch_init(fs);
@@ -193,6 +211,16 @@ static void before_stop(void *arg)
 {
 	locks_stop();
 	watch_stop(arg);
+}
+
+/* Without a guard (no root, fusectl not mounted), a daemon killed while a
+ * notify waits in the kernel leaves the mount stuck until root aborts it. */
+static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
+{
+	int err = guard_start(g, c->mountpoint);
+
+	if (err && c->debug)
+		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
 }
 
 /* Our loop (loop.c), which stops the inotify thread while requests are
@@ -225,6 +253,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
 	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
+	struct guard guard = { 0 };
 	int ret = 1, err;
 
 	/* issue 16: pshmfs ... -o remount,... hands the options over. */
@@ -277,6 +306,8 @@ int main(int argc, char *argv[])
 	fuse_daemonize(c.foreground);
 	if (!c.foreground)
 		log_to_syslog();
+	/* After fuse_daemonize, before any thread: see guard.h. */
+	start_guard(&guard, &c);
 	/* After fuse_daemonize: a thread would not survive its fork. */
 	err = watch_start(&fs);
 	if (err) {
@@ -291,6 +322,7 @@ int main(int argc, char *argv[])
 	remount_stop(&fs);
 	watch_stop(&fs); /* if serve() has not: no thread */
 out_unmount:
+	guard_stop(&guard); /* it goes first: the unmount is ours */
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
