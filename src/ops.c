@@ -16,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fuse/passthrough.h"
 #include "index.h"
 #include "ops.h"
 #include "ops_i.h"
@@ -167,6 +168,7 @@ static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
 	/* With attribute timeout 0 this would ask for attributes before
 	 * every read; open drops the cache instead (keep_cache off). */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	passthrough_init(conn);
 	readahead_mountpoint = fs->mountpoint;
 	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
 }
@@ -483,7 +485,7 @@ static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	set_open_flags(fs, fi, n);
-	if (fuse_reply_open(req, fi))
+	if (passthrough_reply(req, n, n->obj->fd, NULL, fi))
 		node_close(fs, n);
 }
 
@@ -567,7 +569,8 @@ static void pshmfs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	set_open_flags(fs, fi, node_of(e.ino));
-	if (fuse_reply_create(req, &e, fi)) {
+	if (passthrough_reply(req, node_of(e.ino), node_of(e.ino)->obj->fd, &e,
+			      fi)) {
 		node_close(fs, node_of(e.ino));
 		nodes_forget(&fs->nodes, node_of(e.ino), 1);
 	}
@@ -656,6 +659,7 @@ static void pshmfs_release(fuse_req_t req, fuse_ino_t ino,
 	struct pshmfs *fs = fs_of(req);
 
 	TRACE(fs, "release: ino %" PRIu64 "\n", ino);
+	passthrough_release(req, node_of_fh(fi));
 	node_close(fs, node_of_fh(fi));
 	fuse_reply_err(req, 0);
 }
