@@ -44,7 +44,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "fuse/passthrough.h"
+#include "passthrough.h"
 
 /* The inode number of the initial user namespace (PROC_USER_INIT_INO). */
 #define INIT_USER_NS_INO 0xEFFFFFFDU

@@ -15,7 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "fuse/passthrough.h"
+#include "passthrough.h"
 #include "index.h"
 #include "loop.h"
 #include "ops.h"
