@@ -66,6 +66,19 @@ printf 'first' >&3
 is "$(cat "$MNT/two")" first "a second open while the first is open reads its write"
 exec 3>&-
 
+# Many opens and releases of one file at once, from four processes: its
+# backing file registered and given back over and over, never an EIO.
+printf 'hot' >"$MNT/hot"
+for j in 1 2 3 4; do
+	(for i in $(seq 1 150); do
+		[ "$(head -c 3 "$MNT/hot")" = hot ] || echo "open $i: $(head -c 3 "$MNT/hot" 2>&1)"
+	done >"$SCRATCH/hot.$j") &
+	BG_PIDS="$BG_PIDS $!"
+done
+for p in $BG_PIDS; do wait "$p"; done
+BG_PIDS=
+is "$(cat "$SCRATCH"/hot.* | head -n 3)" "" "600 concurrent opens and releases of one file: every one read it"
+
 # --- attributes ----------------------------------------------------------------
 printf '0123456789' >"$MNT/attr"
 is "$(stat -c %s "$MNT/attr")" 10 "a write through the mount shows in stat at once"
