@@ -146,10 +146,10 @@ int passthrough_check(const struct pshmfs_opts *o)
 	return 0;
 }
 
-/* The decision is final: say it on the first call (passthrough_announce,
- * or the INIT reply when it comes later). */
-static void announce_now(void)
+void passthrough_announce(void)
 {
+	if (!pt.known || pt.refused)
+		return;
 	if (atomic_load(&pt.active))
 		fuse_log(FUSE_LOG_INFO,
 			 "pshmfs: passthrough: on: the kernel reads, writes "
@@ -158,17 +158,6 @@ static void announce_now(void)
 		fuse_log(FUSE_LOG_INFO,
 			 "pshmfs: passthrough: off, copying through the "
 			 "daemon: %s\n", pt.why);
-}
-
-void passthrough_announce(void)
-{
-	if (pt.known && !pt.refused)
-		announce_now();
-}
-
-bool passthrough_active(void)
-{
-	return atomic_load(&pt.active);
 }
 
 /* INIT is done: passthrough negotiated (NEGOTIATED) and probed (ERR from
@@ -184,7 +173,7 @@ static void init_done(bool negotiated, int err)
 		decide(false, "registering a backing file: %s", strerror(err));
 	else
 		decide(true, "on");
-	atomic_store(&pt.active, negotiated && !err && pt.may);
+	atomic_store(&pt.active, pt.may);
 	if (!atomic_load(&pt.active) && pt.mode == PASSTHROUGH_ON) {
 		fuse_log(FUSE_LOG_ERR, "pshmfs: passthrough=on: %s\n", pt.why);
 		pt.refused = true;

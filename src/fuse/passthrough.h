@@ -48,7 +48,4 @@ int passthrough_reply(fuse_req_t req, const struct node *n, int fd,
 /* A RELEASE of an open file of node N (before the node lets go of FD). */
 void passthrough_release(fuse_req_t req, const struct node *n);
 
-/* Whether opens pass through on this mount (known once INIT is done). */
-bool passthrough_active(void);
-
 #endif
