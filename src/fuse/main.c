@@ -15,10 +15,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "passthrough.h"
-#include "index.h"
 #include "loop.h"
 #include "ops.h"
+#include "passthrough.h"
 #include "pshmfs.h"
 
 static void usage(const char *prog)
@@ -116,18 +115,38 @@ static void log_to_syslog(void)
 	fuse_set_log_func(log_syslog);
 }
 
+/* Does directory DIR (a real path) hold PATH (one too), or is it PATH? */
+static bool holds(const char *dir, const char *path)
+{
+	size_t len = strlen(dir);
+
+	return strcmp(dir, "/") == 0 ||
+	       (strncmp(path, dir, len) == 0 &&
+		(path[len] == '\0' || path[len] == '/'));
+}
+
 /* The root is a directory: so must the mountpoint be (FUSE would mount on
  * a file, and every access would fail). A missing one is libfuse's to
- * report. */
+ * report. Nor may it be the shm directory or hold it: the daemon's own
+ * inotify watch and every object it opens would land on the mount, which
+ * no thread serves yet, and every shm user on the machine would hang. */
 static int check_mountpoint(const char *path)
 {
+	char *mnt = realpath(path, NULL), *shm = realpath(SHM_DIR, NULL);
 	struct stat st;
+	int ret = 0;
 
 	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "pshmfs: %s: %s\n", path, strerror(ENOTDIR));
-		return -1;
+		ret = -1;
+	} else if (mnt && shm && holds(mnt, shm)) {
+		fprintf(stderr, "pshmfs: %s: cannot mount over or above the shm "
+			"directory %s\n", path, shm);
+		ret = -1;
 	}
-	return 0;
+	free(mnt);
+	free(shm);
+	return ret;
 }
 
 /* Open files each hold a descriptor: allow as many as we may. */
@@ -143,25 +162,25 @@ static void raise_nofile(void)
 
 static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 {
+	const struct core_cfg cfg = {
+		.prefix = fs->o.prefix,
+		.delim = fs->o.delim,
+		.root_mode = fs->o.root_mode,
+		.uid = fs->o.uid,
+		.gid = fs->o.gid,
+		.max_bytes = fs->o.max_bytes,
+		.max_objects = fs->o.max_objects,
+		.entry_timeout = fs->o.entry_timeout,
+	};
+	bool caching = fs->o.attr_timeout > 0 || fs->o.entry_timeout > 0;
 	int err;
 
-	fs->dirfd = shmdir_open(SHM_DIR);
-	if (fs->dirfd < 0) {
-		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-fs->dirfd));
-		return -1;
-	}
-	fs->own = geteuid() == 0;
 	fs->debug = c->debug;
-	quota_init(&fs->quota, fs->dirfd, fs->o.prefix, fs->o.max_bytes,
-		   fs->o.max_objects);
-	err = nodes_init(&fs->nodes);
+	err = core_open(&fs->core, &cfg, SHM_DIR, caching);
 	if (!err)
-		err = index_open(&fs->index, fs->dirfd, SHM_DIR, fs->o.prefix,
-				 fs->o.delim);
-	if (!err)
-		quota_watch(&fs->quota, fs->index, pshmfs_held, fs);
+		err = watch_init(fs);
 	if (err) {
-		fprintf(stderr, "pshmfs: %s\n", strerror(err));
+		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(err));
 		return -1;
 	}
 	raise_nofile();
@@ -197,7 +216,7 @@ int main(int argc, char *argv[])
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
-	struct pshmfs fs = { .dirfd = -1 };
+	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
 	int ret = 1, err;
 
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
@@ -264,12 +283,8 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_fs:
-	if (fs.index)
-		index_close(fs.index);
-	if (fs.dirfd >= 0) {
-		nodes_destroy(&fs.nodes);
-		close(fs.dirfd);
-	}
+	watch_stop(&fs); /* the queue, if the thread never ran */
+	core_close(&fs.core);
 out_opts:
 	opts_free(&fs.o);
 out_args:
