@@ -19,6 +19,7 @@
 #include "ops.h"
 #include "passthrough.h"
 #include "pshmfs.h"
+#include "shared_ops.h"
 
 static void usage(const char *prog)
 {
@@ -187,6 +188,14 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	return 0;
 }
 
+/* loop_run's last words, while requests are still answered: lock waits
+ * end (issue 16: their threads must be joined), then the inotify thread. */
+static void before_stop(void *arg)
+{
+	locks_stop();
+	watch_stop(arg);
+}
+
 /* Our loop (loop.c), which stops the inotify thread while requests are
  * still answered; libfuse's own for -s and for -o clone_fd (which needs
  * libfuse's private per-thread channels), with libfuse's signal handlers
@@ -200,7 +209,7 @@ static int serve(struct pshmfs *fs, struct fuse_session *se,
 	if (c->singlethread)
 		return fuse_session_loop(se);
 	if (!c->clone_fd)
-		return loop_run(se, c->max_threads, fs->o.spin_us, watch_stop, fs);
+		return loop_run(se, c->max_threads, fs->o.spin_us, before_stop, fs);
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		return -1;
@@ -219,6 +228,11 @@ int main(int argc, char *argv[])
 	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
 	int ret = 1, err;
 
+	/* issue 16: pshmfs ... -o remount,... hands the options over. */
+	ret = remount_main(argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = 1;
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
 		goto out_args;
 	if (c.show_help) {
@@ -274,7 +288,12 @@ int main(int argc, char *argv[])
 		fuse_log(FUSE_LOG_ERR, "pshmfs: inotify: %s\n", strerror(err));
 		goto out_unmount;
 	}
+	err = remount_listen(&fs); /* issue 16: mount -o remount */
+	if (err)
+		fuse_log(FUSE_LOG_NOTICE, "pshmfs: no remount channel: %s\n",
+			 strerror(err));
 	ret = serve(&fs, se, &c) ? 1 : 0;
+	remount_stop(&fs);
 	watch_stop(&fs); /* if serve() has not: no thread */
 out_unmount:
 	fuse_session_unmount(se);
