@@ -144,6 +144,15 @@ fails_with "No space left on device" "-o size=2m: a write past the limit still f
 	dd if=/dev/zero of="$MNT/big" bs=1M count=3 status=none
 stop_pshmfs
 
+# mount -o remount,size= on a mount that passes data through: refused.
+restart
+fails_with "this mount passes data through and cannot count writes" \
+	"remount,size=64m where data passes through: refused with the reason" -- \
+	"$PSHMFS" shm "$MNT" -o remount,size=64m
+[ "$(df -k --output=size "$MNT" | tail -1 | tr -d ' ')" = "$(df -k --output=size "$SHMDIR" | tail -1 | tr -d ' ')" ]
+ok $? "and the mount's capacity is still the tmpfs's"
+stop_pshmfs
+
 # --- passthrough=on ---------------------------------------------------------------
 restart -o passthrough=on
 mode_line | grep -q 'passthrough: on:'

@@ -649,3 +649,13 @@ void passthrough_release(fuse_req_t req, const struct node *n)
 	if (atomic_load(&pt.active))
 		file_end(req, n);
 }
+
+int passthrough_remount_check(uint64_t max_bytes, char *msg, size_t len)
+{
+	if (!max_bytes || !atomic_load(&pt.active))
+		return 0;
+	snprintf(msg, len, "size=%" PRIu64 ": this mount passes data through "
+		 "and cannot count writes (mount with size= or passthrough=off)",
+		 max_bytes);
+	return EINVAL;
+}

@@ -48,4 +48,9 @@ int passthrough_reply(fuse_req_t req, const struct node *n, int fd,
 /* A RELEASE of an open file of node N (before the node lets go of FD). */
 void passthrough_release(fuse_req_t req, const struct node *n);
 
+/* mount -o remount with size=MAX_BYTES: a mount that passes data through
+ * cannot count writes, so a limit is refused (EINVAL, the reason in MSG)
+ * rather than left unenforced; 0 otherwise. */
+int passthrough_remount_check(uint64_t max_bytes, char *msg, size_t len);
+
 #endif
