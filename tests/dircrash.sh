@@ -43,6 +43,9 @@ free_stuck() {
 	fi
 }
 trap 'free_stuck; cleanup' EXIT
+# free_stuck needs fusectl even if the guard should fail to mount it.
+[ "$(stat -f -c %T "$FUSECTL" 2>/dev/null)" = fusectl ] ||
+	mount -t fusectl fusectl "$FUSECTL" 2>/dev/null
 
 count() { find "$SHMDIR" -maxdepth 1 -name "$1*" -printf . | wc -c; }
 

@@ -208,7 +208,7 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
  * notify waits in the kernel leaves the mount stuck until root aborts it. */
 static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
 {
-	int err = guard_start(g, c->mountpoint);
+	int err = guard_start(g, c->mountpoint, !c->foreground);
 
 	if (err && c->debug)
 		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
@@ -246,6 +246,9 @@ int main(int argc, char *argv[])
 	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
 	struct guard guard = { 0 };
 	int ret = 1, err;
+
+	if (guard_called(argc, argv))
+		return guard_main(argc, argv);
 
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
 		goto out_args;
