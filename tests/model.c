@@ -22,7 +22,10 @@
  *   ref=$(mktemp -d /dev/shm/pshmfs-test.model.XXXXXX)
  *   tests/model -p 2 -n 200000 -s 1 /mnt/x "$ref"
  *
- * Each operation is one op_*() function in the table ops[] at the end.
+ * Each operation is one op_*() function in the table ops[] at the end;
+ * link, the xattr calls (user.* names, every flag and buffer size) and
+ * SEEK_DATA/SEEK_HOLE are issue 16's (never on the top directory, which
+ * in the mount is the root: no object, no xattrs).
  *
  * The directory mix (the default) works on paths of up to about three
  * components from a pool of names, often an entry or a directory that
@@ -95,6 +98,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,6 +146,7 @@ struct model {
 	int prefixlen;
 	bool verbose;
 	bool flat;        /* -f: files only, directly in the directory */
+	bool mix13;       /* -c: the operations of issue 13's seeds only */
 	bool extended;    /* -x: held directories, renames over directories,
 			   * and another program's changes */
 	const char *prefix; /* -P: the mount's prefix, for those changes */
@@ -420,9 +425,10 @@ static void report(struct model *m, const char *what, const struct res r[2])
 		show_data_diff(r);
 	if (!strcmp(what, "listing"))
 		show_list_diff(r[0].ls, r[1].ls);
-	printf("# rerun: %s%s%s%s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
+	printf("# rerun: %s%s%s%s%s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
 	       " (both empty)\n",
-	       m->argv0, m->flat ? " -f" : "", m->extended ? " -x" : "",
+	       m->argv0, m->mix13 ? " -c" : "", m->flat ? " -f" : "",
+	       m->extended ? " -x" : "",
 	       m->prefix ? " -P PREFIX" : "", m->seed, m->op, m->prefixlen);
 }
 
@@ -1301,6 +1307,110 @@ static int op_rmdir(struct model *m)
 	return compare(m, r);
 }
 
+/* ---- issue 16: hard links, xattrs, sparse seeks ---- */
+
+static int op_link(struct model *m)
+{
+	char nm[128], nm2[128];
+	struct res r[2];
+
+	path_arg(m, 0, 0, nm, sizeof(nm));
+	path_arg(m, 1, 0, nm2, sizeof(nm2));
+	describe(m, "link(%s, %s), stat", nm, nm2);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], linkat(m->s[i].dfd, m->name[0], m->s[i].dfd,
+				      m->name[1], 0));
+		r[i].has_st = r[i].ret == 0 &&
+			      fstatat(m->s[i].dfd, m->name[1], &r[i].st, 0) == 0;
+		r[i].depth = path_depth(m->name[1]);
+	}
+	return compare(m, r);
+}
+
+/* One xattr call on side S's PATH: set (flags 0, XATTR_CREATE,
+ * XATTR_REPLACE), get, list or remove, with SIZE for get and list. */
+static long long xattr_call(struct side *s, const char *path, int what,
+			    const char *key, const unsigned char *val,
+			    size_t len, size_t size)
+{
+	static const int setflags[] = { 0, XATTR_CREATE, XATTR_REPLACE };
+	char full[2 * PATH_MAX];
+
+	snprintf(full, sizeof(full), "%s/%s", s->dir, path);
+	if (what < 3)
+		return setxattr(full, key, val, len, setflags[what]);
+	if (what == 3)
+		return getxattr(full, key, size ? s->buf : NULL, size);
+	if (what == 4)
+		return listxattr(full, size ? (char *)s->buf : NULL, size);
+	return removexattr(full, key);
+}
+
+static int op_xattr(struct model *m)
+{
+	static const char *const keys[] = { "user.a", "user.b",
+					    "user.longer.name" };
+	static const char *const what_name[] = { "setxattr", "setxattr CREATE",
+		"setxattr REPLACE", "getxattr", "listxattr", "removexattr" };
+	static const size_t sizes[] = { 0, 3, 1000 };
+	int what = (int)below(m, 6);
+	const char *key = keys[below(m, 3)];
+	size_t len = (size_t)below(m, 300), size = sizes[below(m, 3)];
+	/* The path of the last xattr call, taken again more often than not,
+	 * so that gets, lists and removes meet what sets made. */
+	static char last[PATH_MAX];
+	char nm[128];
+	struct res r[2];
+
+	static const char *last_key;
+
+	if (last[0] && chance(m, 60)) {
+		strcpy(m->name[0], last);
+		show_name(m->name[0], nm, sizeof(nm));
+		if (last_key && chance(m, 70))
+			key = last_key;
+	} else {
+		/* Mostly an entry that exists. */
+		if (!m->flat && chance(m, 70) && pick_entry(m, m->name[0], false))
+			show_name(m->name[0], nm, sizeof(nm));
+		else
+			path_arg(m, 0, 0, nm, sizeof(nm));
+		snprintf(last, sizeof(last), "%s", m->name[0]);
+	}
+	last_key = key;
+	/* The top is the mount's root: no object, no xattrs (EPERM). */
+	if (path_depth(m->name[0]) <= 0)
+		return 0;
+	fill(m, len);
+	describe(m, "%s(%s, %s, %zu bytes, size %zu)", what_name[what], nm, key,
+		 len, size);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], xattr_call(&m->s[i], m->name[0], what, key,
+					  m->wbuf, len, size));
+		if (what == 3 || what == 4)
+			r[i].data = m->s[i].buf;
+	}
+	return compare(m, r);
+}
+
+static int op_seek_data(struct model *m)
+{
+	int k = pick_slot(m), whence = chance(m, 50) ? SEEK_DATA : SEEK_HOLE;
+	long long off = pick_off(m);
+	struct res r[2];
+
+	describe(m, "lseek(%s, %lld, %s)", m->slot_desc[k], off,
+		 whence == SEEK_DATA ? "SEEK_DATA" : "SEEK_HOLE");
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], lseek(m->s[i].fd[k], (off_t)off, whence));
+		res_pos(&r[i], m->s[i].fd[k]);
+	}
+	return compare(m, r);
+}
+
 /* Compare bytes FROM..TO of the files open as FD on both sides. */
 static int check_range(struct model *m, const int fd[2], const char *nm,
 		       long long from, long long to)
@@ -1856,6 +1966,7 @@ struct op {
 	bool ext;      /* only with -x */
 	bool needs_held; /* works on a held directory (-x) */
 	bool outside;  /* another program's change: only with -P */
+	bool since16;  /* issue 16's: not in the issue-13 mix (-c) */
 	int (*run)(struct model *m);
 };
 
@@ -1880,6 +1991,11 @@ static const struct op ops[] = {
 	{ .name = "check", .weight = 2, .run = op_check },
 	{ .name = "mkdir", .weight = 6, .dirs = true, .run = op_mkdir },
 	{ .name = "rmdir", .weight = 4, .run = op_rmdir },
+	/* issue 16 */
+	{ .name = "link", .weight = 3, .since16 = true, .run = op_link },
+	{ .name = "xattr", .weight = 4, .since16 = true, .run = op_xattr },
+	{ .name = "seek_data", .weight = 3, .needs_fd = true, .since16 = true,
+	  .run = op_seek_data },
 	{ .name = "hold", .weight = 3, .dirs = true, .ext = true,
 	  .run = op_hold },
 	{ .name = "unhold", .weight = 1, .dirs = true, .ext = true,
@@ -1895,7 +2011,7 @@ static const struct op ops[] = {
 static int weight(const struct model *m, const struct op *op)
 {
 	if ((op->dirs && m->flat) || (op->ext && !m->extended) ||
-	    (op->outside && !m->prefix))
+	    (op->outside && !m->prefix) || (op->since16 && m->mix13))
 		return 0;
 	return op->weight;
 }
@@ -1923,7 +2039,7 @@ static const struct op *pick_op(struct model *m)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [-f|-x] [-P PREFIX] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
+		"usage: %s [-c] [-f|-x] [-P PREFIX] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
 		" DIR_UNDER_TEST REFERENCE_DIR\n"
 		"  -f            the flat mix: files only, directly in the"
 		" directory,\n"
@@ -1933,6 +2049,9 @@ static void usage(const char *argv0)
 		"  -p PREFIXLEN  length of the mount's prefix: names stay within"
 		" 255-PREFIXLEN bytes,\n"
 		"                but for deliberately over-long ones\n"
+		"  -c            without issue 16's operations (links, xattrs,\n"
+		"                SEEK_DATA): the sequences issue 13's seeds\n"
+		"                were found with\n"
 		"  -x            the extended mix: also directories held open\n"
 		"                (descriptors, children's cwds), renames over\n"
 		"                directories\n"
@@ -1970,8 +2089,10 @@ static void parse_args(struct model *m, int argc, char **argv)
 
 	m->seed = time_seed();
 	m->n = 10000;
-	while ((c = getopt(argc, argv, "fxP:s:n:p:vh")) != -1) {
-		if (c == 'f')
+	while ((c = getopt(argc, argv, "cfxP:s:n:p:vh")) != -1) {
+		if (c == 'c')
+			m->mix13 = true;
+		else if (c == 'f')
 			m->flat = true;
 		else if (c == 'x')
 			m->extended = true;

@@ -21,6 +21,7 @@
 #include "shmobj.h"
 #include "ops.h"
 #include "pshmfs.h"
+#include "shared_ops.h"
 
 static void usage(const char *prog)
 {
@@ -214,6 +215,14 @@ static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
 		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
 }
 
+/* loop_run's last words, while requests are still answered: lock waits
+ * end (issue 16: their threads must be joined), then the inotify thread. */
+static void before_stop(void *arg)
+{
+	locks_stop();
+	watch_stop(arg);
+}
+
 /* Our loop (loop.c), which stops the inotify thread while requests are
  * still answered; libfuse's own for -s and for -o clone_fd (which needs
  * libfuse's private per-thread channels), with libfuse's signal handlers
@@ -227,7 +236,7 @@ static int serve(struct pshmfs *fs, struct fuse_session *se,
 	if (c->singlethread)
 		return fuse_session_loop(se);
 	if (!c->clone_fd)
-		return loop_run(se, c->max_threads, fs->o.spin_us, watch_stop, fs);
+		return loop_run(se, c->max_threads, fs->o.spin_us, before_stop, fs);
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		return -1;
@@ -250,6 +259,11 @@ int main(int argc, char *argv[])
 	if (guard_called(argc, argv))
 		return guard_main(argc, argv);
 
+	/* issue 16: pshmfs ... -o remount,... hands the options over. */
+	ret = remount_main(argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = 1;
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
 		goto out_args;
 	if (c.show_help) {
@@ -303,7 +317,12 @@ int main(int argc, char *argv[])
 		fuse_log(FUSE_LOG_ERR, "pshmfs: inotify: %s\n", strerror(err));
 		goto out_unmount;
 	}
+	err = remount_listen(&fs); /* issue 16: mount -o remount */
+	if (err)
+		fuse_log(FUSE_LOG_NOTICE, "pshmfs: no remount channel: %s\n",
+			 strerror(err));
 	ret = serve(&fs, se, &c) ? 1 : 0;
+	remount_stop(&fs);
 	watch_stop(&fs); /* if serve() has not: no thread */
 out_unmount:
 	guard_stop(&guard); /* it goes first: the unmount is ours */
