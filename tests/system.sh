@@ -32,6 +32,8 @@ daemon_pids() {
 	for p in /proc/[0-9]*; do
 		[ -r "$p/cmdline" ] || continue
 		tr '\0' '\n' <"$p/cmdline" 2>/dev/null | head -1 | grep -q 'pshmfs$' || continue
+		# Not the daemon's guard (src/fuse/guard.c), a fork of it.
+		[ "$(cat "$p/comm" 2>/dev/null)" = pshmfs-guard ] && continue
 		tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$MNT" && echo "${p#/proc/}"
 	done
 }

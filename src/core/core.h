@@ -59,6 +59,12 @@ struct core_inval {
 	void (*inode)(void *arg, struct node *n);
 	void (*entry)(void *arg, struct node *parent, const char *name,
 		      size_t len);
+	/* The kernel holds directory PATH (relative to the mount's root)
+	 * under a parent that became another directory: look it up again,
+	 * outside any request, so the kernel moves it under the new one
+	 * while no rename holds the locks that needs (in a rename it would
+	 * fail with ESTALE). May be NULL. */
+	void (*relookup)(void *arg, const char *path);
 	void *arg;
 };
 

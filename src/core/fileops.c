@@ -59,8 +59,9 @@ int core_lookup_dir(struct core *c, const char *obj, struct core_entry *e)
 	e->n = nodes_get(&c->nodes, true, info.id, dir);
 	if (!e->n)
 		return ENOMEM;
+	/* An implicit one known already may have times of its own. */
 	if (!info.marker)
-		core_dir_stat(c, dir, e->n, &e->st, NULL);
+		nodes_times(&c->nodes, e->n, &e->st.st_mtim, &e->st.st_ctim);
 	e->churn = core_churns(c, dir);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,8 @@ void reply_entry(fuse_req_t req, const struct core_entry *e)
 	fill_entry(fs, e, &fe);
 	if (e->n)
 		told(fs, e->n, &e->st);
+	TRACE(fs, "  -> node %" PRIu64 " gen %" PRIu64 " ino %" PRIu64 "\n",
+	      (uint64_t)fe.ino, (uint64_t)fe.generation, (uint64_t)fe.attr.st_ino);
 	if (fuse_reply_entry(req, &fe) && e->n) {
 		nodes_unseen(&fs->core.nodes, e->n);
 		core_forget(&fs->core, e->n, 1);
