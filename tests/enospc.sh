@@ -97,6 +97,9 @@ is "$(cksum <"$MNT/f3")" "$cksum_f3" "the other files are intact"
 df_same "df on the mount is df of the tmpfs (full)"
 fails_with "No space left on device" "full: echo into a new file fails with ENOSPC" \
 	-- bash -c 'echo x >"$1"' _ "$MNT/small"
+mkdir "$MNT/d1" && touch "$MNT/d1/x" && mv "$MNT/d1" "$MNT/d2" && [ -e "$MNT/d2/x" ]
+ok $? "full: a directory rename works, as on tmpfs (its crash journal takes no block)"
+rm -rf "$MNT/d2"
 
 # --- rm another file: writing works again -------------------------------------
 rm "$MNT/f1"

@@ -96,9 +96,9 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +146,7 @@ struct model {
 	int prefixlen;
 	bool verbose;
 	bool flat;        /* -f: files only, directly in the directory */
+	bool mix13;       /* -c: the operations of issue 13's seeds only */
 	bool extended;    /* -x: held directories, renames over directories,
 			   * and another program's changes */
 	const char *prefix; /* -P: the mount's prefix, for those changes */
@@ -424,9 +425,10 @@ static void report(struct model *m, const char *what, const struct res r[2])
 		show_data_diff(r);
 	if (!strcmp(what, "listing"))
 		show_list_diff(r[0].ls, r[1].ls);
-	printf("# rerun: %s%s%s%s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
+	printf("# rerun: %s%s%s%s%s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
 	       " (both empty)\n",
-	       m->argv0, m->flat ? " -f" : "", m->extended ? " -x" : "",
+	       m->argv0, m->mix13 ? " -c" : "", m->flat ? " -f" : "",
+	       m->extended ? " -x" : "",
 	       m->prefix ? " -P PREFIX" : "", m->seed, m->op, m->prefixlen);
 }
 
@@ -1964,6 +1966,7 @@ struct op {
 	bool ext;      /* only with -x */
 	bool needs_held; /* works on a held directory (-x) */
 	bool outside;  /* another program's change: only with -P */
+	bool since16;  /* issue 16's: not in the issue-13 mix (-c) */
 	int (*run)(struct model *m);
 };
 
@@ -1989,9 +1992,9 @@ static const struct op ops[] = {
 	{ .name = "mkdir", .weight = 6, .dirs = true, .run = op_mkdir },
 	{ .name = "rmdir", .weight = 4, .run = op_rmdir },
 	/* issue 16 */
-	{ .name = "link", .weight = 3, .run = op_link },
-	{ .name = "xattr", .weight = 4, .run = op_xattr },
-	{ .name = "seek_data", .weight = 3, .needs_fd = true,
+	{ .name = "link", .weight = 3, .since16 = true, .run = op_link },
+	{ .name = "xattr", .weight = 4, .since16 = true, .run = op_xattr },
+	{ .name = "seek_data", .weight = 3, .needs_fd = true, .since16 = true,
 	  .run = op_seek_data },
 	{ .name = "hold", .weight = 3, .dirs = true, .ext = true,
 	  .run = op_hold },
@@ -2008,7 +2011,7 @@ static const struct op ops[] = {
 static int weight(const struct model *m, const struct op *op)
 {
 	if ((op->dirs && m->flat) || (op->ext && !m->extended) ||
-	    (op->outside && !m->prefix))
+	    (op->outside && !m->prefix) || (op->since16 && m->mix13))
 		return 0;
 	return op->weight;
 }
@@ -2036,7 +2039,7 @@ static const struct op *pick_op(struct model *m)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [-f|-x] [-P PREFIX] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
+		"usage: %s [-c] [-f|-x] [-P PREFIX] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
 		" DIR_UNDER_TEST REFERENCE_DIR\n"
 		"  -f            the flat mix: files only, directly in the"
 		" directory,\n"
@@ -2046,6 +2049,9 @@ static void usage(const char *argv0)
 		"  -p PREFIXLEN  length of the mount's prefix: names stay within"
 		" 255-PREFIXLEN bytes,\n"
 		"                but for deliberately over-long ones\n"
+		"  -c            without issue 16's operations (links, xattrs,\n"
+		"                SEEK_DATA): the sequences issue 13's seeds\n"
+		"                were found with\n"
 		"  -x            the extended mix: also directories held open\n"
 		"                (descriptors, children's cwds), renames over\n"
 		"                directories\n"
@@ -2083,8 +2089,10 @@ static void parse_args(struct model *m, int argc, char **argv)
 
 	m->seed = time_seed();
 	m->n = 10000;
-	while ((c = getopt(argc, argv, "fxP:s:n:p:vh")) != -1) {
-		if (c == 'f')
+	while ((c = getopt(argc, argv, "cfxP:s:n:p:vh")) != -1) {
+		if (c == 'c')
+			m->mix13 = true;
+		else if (c == 'f')
 			m->flat = true;
 		else if (c == 'x')
 			m->extended = true;

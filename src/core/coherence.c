@@ -191,10 +191,10 @@ void core_changed(void *arg, enum ix_change what, const char *name,
 	case IX_GONE:
 		if (!is_dir_name(c, name)) {
 			/* Another program's unlink: the name, and the link
-			 * count of the file a handle may hold open. */
+			 * count of the file (open, or linked elsewhere). */
 			if (!c->ev_ours) {
 				drop_entry(c, name);
-				drop_inode(c, nodes_find(&c->nodes, name));
+				drop_inode(c, nodes_find_file(&c->nodes, oldid));
 			}
 			break;
 		}

@@ -2,9 +2,12 @@
 /** @file
  * The intent journal of directory renames (see journal.h).
  *
- * The journal is text, written in one pwrite() before the first object
- * moves, so a daemon killed while making it leaves an empty object (no
- * object moved yet) or a whole record, never half of one:
+ * The journal is text, written in one call before the first object moves:
+ * as the object's user xattr (tmpfs charges xattrs to no block, so a full
+ * tmpfs still takes it, and the rename still works there), or where the
+ * shm tmpfs holds no user xattrs, as its contents, in one pwrite(). A
+ * daemon killed while making it leaves an empty object (no object moved
+ * yet) or a whole record, never half of one:
  *
  *   pshmfs-journal 1
  *   state S D            S: the move under way (0..2), D: its enum jstate
@@ -17,8 +20,8 @@
  *   end
  *
  * Names are counted, not quoted: an object name may hold any byte but '/'
- * and NUL. The state is rewritten in place (three bytes, one pwrite) as
- * the rename goes on. Recovery goes on from the state as the daemon
+ * and NUL. The state is rewritten (the xattr whole, in one fsetxattr, or
+ * three bytes in place, in one pwrite) as the rename goes on. Recovery goes on from the state as the daemon
  * would have: a rename under way is finished; one that failed and was
  * putting back what it moved is put back (and an exchange's earlier
  * moves reversed).
@@ -35,6 +38,7 @@
 #include <sys/file.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +47,7 @@
 #include "shmobj.h"
 
 #define MAGIC "pshmfs-journal 1\n"
+#define JOURNAL_XATTR "user.pshmfs.journal"
 #define STATE_AT (sizeof(MAGIC) - 1 + sizeof("state ") - 1)
 #define JOURNAL_MAX 8192 /* more than any journal holds */
 #define LOCK_WAIT_MS 1000 /* for a daemon that is still exiting */
@@ -176,8 +181,13 @@ int journal_start(struct journal *j, int dirfd, const char *prefix,
 		if (!err)
 			err = create_locked(j);
 	} while (err == EEXIST);
+	if (!err && t->len > sizeof(j->text))
+		err = ENAMETOOLONG;
 	if (!err) {
-		w = pwrite(j->fd, t->buf, t->len, 0);
+		memcpy(j->text, t->buf, t->len);
+		j->len = t->len;
+		j->in_xattr = fsetxattr(j->fd, JOURNAL_XATTR, t->buf, t->len, 0) == 0;
+		w = j->in_xattr ? (ssize_t)t->len : pwrite(j->fd, t->buf, t->len, 0);
 		err = w < 0 ? errno : (size_t)w != t->len ? EIO : 0;
 		if (err) {
 			unlinkat(dirfd, j->name, 0);
@@ -200,6 +210,11 @@ int journal_step(struct journal *j, int step, enum jstate state)
 		return EINVAL;
 	j->step = step;
 	j->state = state;
+	if (j->in_xattr) {
+		memcpy(j->text + STATE_AT, text, sizeof(text));
+		return fsetxattr(j->fd, JOURNAL_XATTR, j->text, j->len,
+				 XATTR_REPLACE) ? errno : 0;
+	}
 	if (pwrite(j->fd, text, sizeof(text), (off_t)STATE_AT) !=
 	    (ssize_t)sizeof(text))
 		return errno ? errno : EIO;
@@ -589,6 +604,17 @@ static void recover_one(struct recovery *r, int dirfd, const char *name)
 	}
 	if (st.st_nlink == 0) /* its rename ended while we waited */
 		goto out;
+	len = fgetxattr(fd, JOURNAL_XATTR, buf, JOURNAL_MAX + 1);
+	if (len > 0) {
+		finish(r, dirfd, name, buf, (size_t)len);
+		goto out;
+	}
+	if (len < 0 && errno != ENODATA && errno != ENOTSUP) {
+		left_alone(r, name, errno == ERANGE ? "too long for a journal"
+						    : strerror(errno));
+		goto out;
+	}
+	len = -1;
 	if (st.st_size == 0) {
 		/* Killed between making it and writing it: nothing moved. */
 		unlinkat(dirfd, name, 0);

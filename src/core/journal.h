@@ -28,6 +28,9 @@
 /* A rename moves one prefix; an exchange of two directories three. */
 #define JOURNAL_MAX_MOVES 3
 
+/* The longest record: three moves of two 255-byte names, the prefix. */
+#define JOURNAL_TEXT_MAX 4096
+
 /* What a journal's name starts with, after the prefix and the delimiter. */
 #define JOURNAL_TAG ".pshmfs-journal."
 
@@ -62,6 +65,10 @@ struct journal {
 	char name[SHM_NAME_MAX + 1];
 	struct jmove moves[JOURNAL_MAX_MOVES]; /* pointing into names */
 	char names[2 * JOURNAL_MAX_MOVES][SHM_NAME_MAX + 1];
+	bool in_xattr; /* the record is the object's user xattr (else its
+			* contents): text and len, to rewrite it whole */
+	size_t len;
+	char text[JOURNAL_TEXT_MAX];
 };
 
 /* Not started: set before any use. */

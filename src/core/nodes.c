@@ -465,6 +465,16 @@ struct node *nodes_stale(struct nodetab *t, const struct stat *st)
 	return n;
 }
 
+struct node *nodes_find_file(struct nodetab *t, uint64_t id)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = find_id(t, false, id);
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 struct node *nodes_find(struct nodetab *t, const char *name)
 {
 	struct node *n;

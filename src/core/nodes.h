@@ -135,6 +135,10 @@ struct node *nodes_stale(struct nodetab *t, const struct stat *st);
  * pointer is only an id once returned. */
 struct node *nodes_find(struct nodetab *t, const char *name);
 
+/* The node of the file object ID (its st_ino), whatever name it has, or
+ * NULL; the pointer is only an id once returned. */
+struct node *nodes_find_file(struct nodetab *t, uint64_t id);
+
 /* The object ID is now called NAME (NULL: it was removed). 0 or ENOMEM. */
 int nodes_rename(struct nodetab *t, uint64_t id, const char *name);
 

@@ -3,7 +3,7 @@
  * The guard process (see guard.h).
  *
  * Why a process: PR_SET_PDEATHSIG fires when the thread that forked the
- * child exits, and a SIGKILL ends the daemon's main thread at once (it
+ * child exits (and stays set across the guard's execve), and a SIGKILL ends the daemon's main thread at once (it
  * waits in ppoll or in a join) even while another thread is stuck in the
  * kernel; nothing inside the daemon can act then. Why the abort file is
  * opened at start: fusectl's files of a connection that is gone stay
@@ -15,8 +15,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +28,10 @@
 #include <sys/signalfd.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "guard.h"
-#include "pshmfs.h"
 
 #define FUSECTL "/sys/fs/fuse/connections"
 #define FUSECTL_MAGIC 0x65735543
@@ -155,46 +158,108 @@ static void close_all_but(const int *keep, int n)
 	closedir(d);
 }
 
-/* In the guard: until the daemon says go (a byte on the pipe), or dies:
- * its main thread (the death signal) or all of it (end of the pipe). */
-static void guard_main(pid_t daemon, int rd, int abort_fd, unsigned conn)
+/* Say what the guard did: on standard error, or in the background (where
+ * that is /dev/null) to syslog, as the daemon does. */
+__attribute__((format(printf, 2, 3)))
+static void say(bool to_syslog, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (to_syslog) {
+		openlog("pshmfs", LOG_PID, LOG_DAEMON);
+		vsyslog(LOG_NOTICE, fmt, ap);
+	} else {
+		vfprintf(stderr, fmt, ap);
+	}
+	va_end(ap);
+}
+
+/* The guard's watch: until the daemon says go (a byte on RD), or dies:
+ * its main thread (the death signal, SIGUSR1, blocked and pending since
+ * before the check) or all of it (the end of the pipe). Every signal is
+ * blocked: a Ctrl-C for the daemon's process group is the daemon's. */
+static int watch(pid_t daemon, int rd, int abort_fd, unsigned conn,
+		 bool to_syslog)
 {
 	struct pollfd p[2] = { { .fd = rd, .events = POLLIN } };
-	sigset_t all, death;
+	sigset_t death;
 	char c;
-	ssize_t n;
 
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
+	prctl(PR_SET_NAME, GUARD_NAME);
 	sigemptyset(&death);
 	sigaddset(&death, SIGUSR1);
 	p[1].fd = signalfd(-1, &death, SFD_CLOEXEC);
 	p[1].events = POLLIN;
-	prctl(PR_SET_NAME, "pshmfs-guard");
-	if (p[1].fd < 0 || prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0)
-		_exit(1);
-	/* Checked after the death signal is set: it may have died before. */
-	if (getppid() == daemon) {
-		close_all_but((int[]){ rd, abort_fd, p[1].fd }, 3);
+	if (p[1].fd >= 0 && getppid() == daemon) {
 		if (chdir("/") != 0) {
 			/* then it keeps the daemon's: harmless */
 		}
 		while (poll(p, 2, -1) < 0 && errno == EINTR)
 			;
-		if (p[0].revents) {
-			n = read(rd, &c, 1);
-			if (n == 1)
-				_exit(0); /* a clean shutdown */
-		}
+		if (p[0].revents && read(rd, &c, 1) == 1)
+			return 0; /* a clean shutdown */
 	}
 	if (write(abort_fd, "1", 1) == 1)
-		fuse_log(FUSE_LOG_NOTICE,
-			 "pshmfs: the daemon died: connection %u aborted, so"
-			 " nothing waits for it\n", conn);
-	_exit(0);
+		say(to_syslog, "pshmfs: the daemon died: connection %u aborted, so"
+			       " nothing waits for it\n", conn);
+	return 0;
 }
 
-int guard_start(struct guard *g, const char *mountpoint)
+/* In the child of the fork: the death signal first, then the guard runs
+ * as a program of its own (/proc/self/exe again, named GUARD_NAME): no
+ * copy of the daemon's memory, and no command line a search for the
+ * daemon would match. Without /proc, the same watch in this copy. */
+static void child(pid_t daemon, int rd, int abort_fd, unsigned conn,
+		  bool to_syslog)
+{
+	char arg[4][24];
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL); /* kept across execve */
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0)
+		_exit(1);
+	close_all_but((int[]){ rd, abort_fd }, 2);
+	snprintf(arg[0], sizeof(arg[0]), "%ld", (long)daemon);
+	snprintf(arg[1], sizeof(arg[1]), "%d", rd);
+	snprintf(arg[2], sizeof(arg[2]), "%d", abort_fd);
+	snprintf(arg[3], sizeof(arg[3]), "%u", conn);
+	if (fcntl(rd, F_SETFD, 0) == 0 && fcntl(abort_fd, F_SETFD, 0) == 0)
+		execl("/proc/self/exe", GUARD_NAME, arg[0], arg[1], arg[2],
+		      arg[3], to_syslog ? "syslog" : "stderr", (char *)NULL);
+	_exit(watch(daemon, rd, abort_fd, conn, to_syslog));
+}
+
+static bool number(const char *s, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return !errno && end != s && !*end && *v >= 0 && *v <= max;
+}
+
+bool guard_called(int argc, char **argv)
+{
+	return argc > 0 && strcmp(argv[0], GUARD_NAME) == 0;
+}
+
+int guard_main(int argc, char **argv)
+{
+	long daemon, rd, abort_fd, conn;
+
+	if (argc != 6 || !number(argv[1], INT_MAX, &daemon) ||
+	    !number(argv[2], INT_MAX, &rd) || !number(argv[3], INT_MAX, &abort_fd) ||
+	    !number(argv[4], UINT_MAX, &conn)) {
+		fprintf(stderr, "%s: run by pshmfs only\n", GUARD_NAME);
+		return 2;
+	}
+	return watch((pid_t)daemon, (int)rd, (int)abort_fd, (unsigned)conn,
+		     strcmp(argv[5], "syslog") == 0);
+}
+
+int guard_start(struct guard *g, const char *mountpoint, bool to_syslog)
 {
 	pid_t self = getpid();
 	int p[2], fd, err;
@@ -214,7 +279,7 @@ int guard_start(struct guard *g, const char *mountpoint)
 	}
 	g->pid = fork();
 	if (g->pid == 0)
-		guard_main(self, p[0], fd, g->conn);
+		child(self, p[0], fd, g->conn, to_syslog);
 	err = g->pid < 0 ? errno : 0;
 	close(p[0]);
 	close(fd);

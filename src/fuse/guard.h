@@ -18,7 +18,11 @@
 #ifndef PSHMFS_GUARD_H
 #define PSHMFS_GUARD_H
 
+#include <stdbool.h>
 #include <sys/types.h>
+
+/* Its argv[0], and its name in ps. */
+#define GUARD_NAME "pshmfs-guard"
 
 struct guard {
 	pid_t pid; /* 0: none */
@@ -27,10 +31,15 @@ struct guard {
 };
 
 /* Start the guard of the FUSE mount at MOUNTPOINT (absolute, as libfuse
- * resolved it), from the main thread, before other threads start. 0, or
- * an errno value (then there is no guard: without root, fusectl may be
- * out of reach). */
-int guard_start(struct guard *g, const char *mountpoint);
+ * resolved it), from the main thread, before other threads start; it
+ * says what it did on standard error, or TO_SYSLOG. 0, or an errno value
+ * (then there is no guard: without root, fusectl may be out of reach). */
+int guard_start(struct guard *g, const char *mountpoint, bool to_syslog);
+
+/* pshmfs runs itself as the guard: main() first asks whether it is the
+ * guard, and if so runs guard_main() and exits with what it returns. */
+bool guard_called(int argc, char **argv);
+int guard_main(int argc, char **argv);
 
 /* A clean shutdown: the guard goes, and is reaped. No-op without one. */
 void guard_stop(struct guard *g);

@@ -206,22 +206,22 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	return 0;
 }
 
+/* Without a guard (no root, fusectl not mounted), a daemon killed while a
+ * notify waits in the kernel leaves the mount stuck until root aborts it. */
+static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
+{
+	int err = guard_start(g, c->mountpoint, !c->foreground);
+
+	if (err && c->debug)
+		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
+}
+
 /* loop_run's last words, while requests are still answered: lock waits
  * end (issue 16: their threads must be joined), then the inotify thread. */
 static void before_stop(void *arg)
 {
 	locks_stop();
 	watch_stop(arg);
-}
-
-/* Without a guard (no root, fusectl not mounted), a daemon killed while a
- * notify waits in the kernel leaves the mount stuck until root aborts it. */
-static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
-{
-	int err = guard_start(g, c->mountpoint);
-
-	if (err && c->debug)
-		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
 }
 
 /* Our loop (loop.c), which stops the inotify thread while requests are
@@ -256,6 +256,9 @@ int main(int argc, char *argv[])
 	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
 	struct guard guard = { 0 };
 	int ret = 1, err;
+
+	if (guard_called(argc, argv))
+		return guard_main(argc, argv);
 
 	/* issue 16: pshmfs ... -o remount,... hands the options over. */
 	ret = remount_main(argc, argv);
