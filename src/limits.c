@@ -7,27 +7,36 @@
 #include <errno.h>
 #include <sys/statvfs.h>
 
+#include "log.h"
 #include "ops.h"
 #include "ops_i.h"
+
+/* A limit hit is news once in a while, not at every write. */
+static struct log_limit size_hit = LOG_LIMIT_INIT;
+static struct log_limit inodes_hit = LOG_LIMIT_INIT;
 
 /* shmobj_create within nr_inodes=; owned by UID and GID when we are root. */
 int create_counted(struct pshmfs *fs, const char *name, mode_t mode, uid_t uid,
 		   gid_t gid, int *fd, struct stat *st)
 {
 	struct quota *q = &fs->quota;
-	int err;
+	int err, full;
 
 	if (!q->max_objects)
 		return shmobj_create(fs->dirfd, name, mode, fs->own, uid, gid,
 				     fd, st);
 	pthread_mutex_lock(&q->lock);
-	err = quota_may_create(q);
+	err = full = quota_may_create(q);
 	if (!err)
 		err = shmobj_create(fs->dirfd, name, mode, fs->own, uid, gid,
 				    fd, st);
 	if (!err)
 		q->objects++;
 	pthread_mutex_unlock(&q->lock);
+	if (full)
+		log_limited(&inodes_hit, LOG_INFO,
+			    "nr_inodes=%s reached: %s not created (ENOSPC)",
+			    fs->o.nr_inodes, name);
 	return err;
 }
 
@@ -47,6 +56,10 @@ int charge_begin(struct pshmfs *fs, int fd, off_t off, size_t len,
 	if (fstat(fd, &st) == 0)
 		*before = st.st_blocks;
 	*fit = quota_fit(&fs->quota, fd, off, len);
+	if (*fit < len)
+		log_limited(&size_hit, LOG_INFO,
+			    "size=%s reached: only %zu of %zu bytes fit (ENOSPC)",
+			    fs->o.size, *fit, len);
 	return *fit || !len ? 0 : ENOSPC;
 }
 

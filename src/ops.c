@@ -16,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "index.h"
 #include "ops.h"
 #include "ops_i.h"
@@ -169,6 +170,7 @@ static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	readahead_mountpoint = fs->mountpoint;
 	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
+	daemon_ready(); /* the kernel's first request: the mount serves */
 }
 
 static void pshmfs_destroy(void *userdata)

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/** @file
+ * The background daemon and its parent: a pipe carries one byte, "ready",
+ * from the daemon to the parent, which waits for it and exits 0; when the
+ * pipe closes without it, the daemon has ended, and the parent exits with
+ * the daemon's status (1 if that was 0 or a signal). The daemon's own
+ * message has already said why, on the standard error it still shared.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+static atomic_int ready_fd = -1;
+
+/* The parent: wait for the byte or for the daemon's end. */
+_Noreturn static void wait_for_daemon(pid_t pid, int fd)
+{
+	char c;
+	ssize_t n;
+	int st;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1)
+		_exit(0);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(st))
+		log_err("the daemon was killed by signal %d (%s)",
+			WTERMSIG(st), strsignal(WTERMSIG(st)));
+	_exit(WIFEXITED(st) && WEXITSTATUS(st) ? WEXITSTATUS(st) : 1);
+}
+
+int daemon_detach(void)
+{
+	int p[2], err;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(p[0]);
+		close(p[1]);
+		return -err;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		wait_for_daemon(pid, p[0]);
+	}
+	close(p[0]);
+	setsid();
+	if (chdir("/") < 0)
+		log_warn("cannot change directory to /: %s", strerror(errno));
+	log_set_dest(LOG_TO_SYSLOG | LOG_TO_STDERR_WARN);
+	atomic_store(&ready_fd, p[1]);
+	return 0;
+}
+
+void daemon_ready(void)
+{
+	static const char c = 'r';
+	int fd = atomic_exchange(&ready_fd, -1);
+	int null;
+
+	if (fd < 0)
+		return;
+	log_set_dest(LOG_TO_SYSLOG);
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	while (write(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	close(fd);
+}
