@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # With attr_timeout= and entry_timeout= above 0 (the default is 1 s) the
 # kernel caches attributes and names; the daemon's inotify thread
-# (src/watch.c) tells it what other programs changed. Every change made
+# (src/fuse/watch.c) tells it what other programs changed. Every change made
 # through shm_open must show through the mount well before the 30 s the
 # cache would otherwise keep it; with the defaults, how soon is measured;
 # with timeouts 0, it shows at the very next stat.

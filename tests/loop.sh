@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The request loop (src/loop.c): a leader that polls for the next request
+# The request loop (src/fuse/loop.c): a leader that polls for the next request
 # for spin= microseconds, then sleeps. Under a burst the daemon serves; once
 # the burst ends it sleeps (no CPU time while idle); it ends on SIGTERM and
 # on unmount; -o spin=0, -s and -o clone_fd (libfuse's loops) serve too.

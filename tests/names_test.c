@@ -1,5 +1,5 @@
 /** @file
- * Unit tests of the name mapping (src/names.c), without a mount.
+ * Unit tests of the name mapping (src/core/names.c), without a mount.
  */
 #include "config.h"
 

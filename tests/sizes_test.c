@@ -1,5 +1,5 @@
 /** @file
- * Unit tests of size and mode parsing (src/sizes.c).
+ * Unit tests of size and mode parsing (src/core/sizes.c).
  */
 #include "config.h"
 

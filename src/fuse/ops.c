@@ -1,6 +1,6 @@
 /** @file
  * The FUSE glue for files: one pshmfs_<op>() per low-level operation, each
- * a thin call into the shm side (shmobj.c) and the inode table (inode.c),
+ * a thin call into the shm side (shmobj.c) and the node table (core/nodes.c),
  * and the ops table. Names and directories are in dirops.c. The kernel's
  * node id of a file or directory is its struct node's address; the root is
  * FUSE_ROOT_ID. Every name from the kernel goes through names_join().

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inode.h"
+#include "nodes.h"
 #include "names.h"
 
 static size_t bucket(const struct nodetab *t, uint64_t ino)

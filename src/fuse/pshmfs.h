@@ -11,7 +11,7 @@
 
 struct index;
 
-#include "inode.h"
+#include "nodes.h"
 #include "names.h"
 #include "opts.h"
 #include "quota.h"

@@ -4,8 +4,8 @@
  * its descriptor while the file is open, so an open file keeps working after
  * rm or a rename over it, as on tmpfs, with no hidden renamed copies.
  */
-#ifndef PSHMFS_INODE_H
-#define PSHMFS_INODE_H
+#ifndef PSHMFS_NODES_H
+#define PSHMFS_NODES_H
 
 #include <pthread.h>
 #include <stdbool.h>
