@@ -77,16 +77,16 @@ static void to_stderr(const char *prefix, const char *msg)
 		return;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void emit(int level, bool ours, const char *fmt, va_list ap)
 {
 	unsigned to = atomic_load(&dest);
-	int saved = errno; /* a caller's %m */
+	int saved = errno; /* for a caller's %m, and to leave it as it was */
 	char msg[1024];
 	size_t len;
 
 	if (!log_wants(level))
 		return;
-	errno = saved;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	len = strlen(msg);
 	while (len && msg[len - 1] == '\n')
