@@ -49,16 +49,21 @@ is "${missing# }" "" "the distributed tree holds debian/ (EXTRA_DIST)"
 [ -x "$SRC/debian/rules" ]
 ok $? "debian/rules is executable in the distributed tree"
 
-start=$(date +%s)
-# Without the outer make's flags: make check passes TEST_LOGS (every test,
-# this one too) down through MAKEFLAGS, which would become the package
-# build's own list.
-(cd "$SRC" && DEB_BUILD_OPTIONS="parallel=2" timeout 300 \
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
-	dpkg-buildpackage -us -uc -b) >"$SCRATCH/build.log" 2>&1
-st=$?
-ok $st "dpkg-buildpackage -us -uc -b ($(($(date +%s) - start)) s)"
-[ $st -eq 0 ] || tail -n 40 "$SCRATCH/build.log" | awk '{ print "#   " $0 }'
+# build_deb DIR LOG DESCRIPTION [DEB_BUILD_OPTIONS]: dpkg-buildpackage
+# -us -uc -b in DIR, one TAP line. Without the outer make's flags: make
+# check passes TEST_LOGS (every test, this one too) down through
+# MAKEFLAGS, which would become the package build's own list.
+build_deb() {
+	local start st
+	start=$(date +%s)
+	(cd "$1" && DEB_BUILD_OPTIONS="parallel=2 ${4-}" timeout 300 \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		dpkg-buildpackage -us -uc -b) >"$2" 2>&1
+	st=$?
+	ok $st "$3 ($(($(date +%s) - start)) s)"
+	[ $st -eq 0 ] || tail -n 40 "$2" | awk '{ print "#   " $0 }'
+}
+build_deb "$SRC" "$SCRATCH/build.log" "dpkg-buildpackage -us -uc -b"
 
 grep -q '^PASS: tests/names_test' "$SCRATCH/build.log" &&
 	grep -q '^PASS: tests/sizes_test' "$SCRATCH/build.log"
@@ -123,12 +128,7 @@ if command -v git >/dev/null && git -C "$top_srcdir" rev-parse --git-dir >/dev/n
 			git -c user.name=test -c user.email=test@invalid commit -q -m tree) \
 		>"$SCRATCH/git.log" 2>&1
 	ok $? "a git tree of the tracked files"
-	(cd "$GIT" && DEB_BUILD_OPTIONS="parallel=2 nocheck" timeout 300 \
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
-		dpkg-buildpackage -us -uc -b) >"$SCRATCH/git-build.log" 2>&1
-	st=$?
-	ok $st "dpkg-buildpackage -us -uc -b in the git tree"
-	[ $st -eq 0 ] || tail -n 20 "$SCRATCH/git-build.log" | awk '{ print "#   " $0 }'
+	build_deb "$GIT" "$SCRATCH/git-build.log" "dpkg-buildpackage -us -uc -b in the git tree" nocheck
 	is "$(cd "$GIT" && git status --porcelain)" "" \
 		"after the build, git status --porcelain is empty (no debian/autoreconf.before, .after)"
 else
