@@ -153,10 +153,10 @@ for i in 1 2 3; do
 	{ : >"$MNT/c$i"; } 2>/dev/null
 done
 sleep 0.2
-size_lines=$(messages 30 | grep -c '^size=64k reached: ')
+size_lines=$(messages 30 | grep -c '^size=65536 reached: ')
 is "$size_lines" 1 "three writes past size=64k: one info line (rate-limited)"
-messages 30 | grep -Eqx 'size=64k reached: only [0-9]+ of [0-9]+ bytes fit \(ENOSPC\)'
-ok $? "daemon.info: 'size=64k reached: only N of M bytes fit (ENOSPC)'"
+messages 30 | grep -Eqx 'size=65536 reached: only [0-9]+ of [0-9]+ bytes fit \(ENOSPC\)'
+ok $? "daemon.info: 'size=65536 reached: only N of M bytes fit (ENOSPC)'"
 inode_lines=$(messages 30 | grep -c '^nr_inodes=2 reached: ')
 is "$inode_lines" 1 "three creates past nr_inodes=2: one info line (rate-limited)"
 messages 30 | grep -qxF "nr_inodes=2 reached: ${PREFIX}c1 not created (ENOSPC)"

@@ -35,8 +35,8 @@ int create_counted(struct pshmfs *fs, const char *name, mode_t mode, uid_t uid,
 	pthread_mutex_unlock(&q->lock);
 	if (full)
 		log_limited(&inodes_hit, LOG_INFO,
-			    "nr_inodes=%s reached: %s not created (ENOSPC)",
-			    fs->o.nr_inodes, name);
+			    "nr_inodes=%llu reached: %s not created (ENOSPC)",
+			    (unsigned long long)q->max_objects, name);
 	return err;
 }
 
@@ -58,8 +58,8 @@ int charge_begin(struct pshmfs *fs, int fd, off_t off, size_t len,
 	*fit = quota_fit(&fs->quota, fd, off, len);
 	if (*fit < len)
 		log_limited(&size_hit, LOG_INFO,
-			    "size=%s reached: only %zu of %zu bytes fit (ENOSPC)",
-			    fs->o.size, *fit, len);
+			    "size=%llu reached: only %zu of %zu bytes fit (ENOSPC)",
+			    (unsigned long long)fs->quota.max_bytes, *fit, len);
 	return *fit || !len ? 0 : ENOSPC;
 }
 
