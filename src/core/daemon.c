@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,17 @@
 
 static atomic_int ready_fd = -1;
 
-/* The parent: wait for the byte or for the daemon's end. */
+/* The parent: wait for the byte or for the daemon's end. A signal that
+ * would end the command (^C) ends the wait; the daemon goes on. */
 _Noreturn static void wait_for_daemon(pid_t pid, int fd)
 {
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM };
 	char c;
 	ssize_t n;
 	int st;
 
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
 	do
 		n = read(fd, &c, 1);
 	while (n < 0 && errno == EINTR);

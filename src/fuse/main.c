@@ -246,6 +246,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
 	struct pshmfs fs = { .dirfd = -1 };
+	unsigned dest;
 	int ret = 1, err;
 
 	fuse_set_log_func(log_fuse);
@@ -272,14 +273,11 @@ int main(int argc, char *argv[])
 	}
 	/* In the background, errors and warnings reach syslog from here on,
 	 * and the terminal until the daemon serves. */
-	log_setup(LOG_DEFAULT_LEVEL,
-		  c.foreground ? LOG_TO_STDERR :
-				 LOG_TO_STDERR_WARN | LOG_TO_SYSLOG);
+	dest = c.foreground ? LOG_TO_STDERR : LOG_TO_STDERR_WARN | LOG_TO_SYSLOG;
+	log_setup(LOG_DEFAULT_LEVEL, dest);
 	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint))
 		goto out_opts;
-	log_setup(c.debug ? LOG_DEBUG : fs.o.loglevel,
-		  c.foreground ? LOG_TO_STDERR :
-				 LOG_TO_STDERR_WARN | LOG_TO_SYSLOG);
+	log_setup(c.debug ? LOG_DEBUG : fs.o.loglevel, dest);
 	/* libfuse's loops (-s, clone_fd) stop answering before we could stop
 	 * the inotify thread, which may then wait in the kernel for ever:
 	 * they run without the caches it keeps coherent. */
