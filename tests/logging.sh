@@ -99,6 +99,16 @@ wait_record() {
 	return 1
 }
 forget() { : >"$SYSLOG"; }
+# count_soon PRI REGEX: how many messages of PRI match REGEX, once at least
+# one does (2 s at most).
+count_soon() {
+	local i
+	for i in $(seq 1 200); do
+		messages "$1" | grep -Eq -- "$2" && break
+		sleep 0.01
+	done
+	messages "$1" | grep -Ec -- "$2"
+}
 
 # bg [OPTIONS]: pshmfs in the background on $MNT with our prefix; its
 # status in BG_ST, its terminal output in BG_OUT.
@@ -152,12 +162,11 @@ done
 for i in 1 2 3; do
 	{ : >"$MNT/c$i"; } 2>/dev/null
 done
-sleep 0.2
-size_lines=$(messages 30 | grep -c '^size=65536 reached: ')
+size_lines=$(count_soon 30 '^size=65536 reached: ')
 is "$size_lines" 1 "three writes past size=64k: one info line (rate-limited)"
 messages 30 | grep -Eqx 'size=65536 reached: only [0-9]+ of [0-9]+ bytes fit \(ENOSPC\)'
 ok $? "daemon.info: 'size=65536 reached: only N of M bytes fit (ENOSPC)'"
-inode_lines=$(messages 30 | grep -c '^nr_inodes=2 reached: ')
+inode_lines=$(count_soon 30 '^nr_inodes=2 reached: ')
 is "$inode_lines" 1 "three creates past nr_inodes=2: one info line (rate-limited)"
 messages 30 | grep -qxF "nr_inodes=2 reached: ${PREFIX}c1 not created (ENOSPC)"
 ok $? "daemon.info: 'nr_inodes=2 reached: ${PREFIX}c1 not created (ENOSPC)'"
