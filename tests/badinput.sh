@@ -228,7 +228,7 @@ rm "$MNT/plain"
 ok $? "objects /PREFIX, /PREFIX. and /PREFIX.. made through shm_open"
 is "$(ls -a "$MNT" | tr '\n' ' ')" ". .. " "ls -a shows just . and .. once each"
 is "$(stat -c %F "$MNT/.")" directory "'.' is still the root directory"
-is "$("$PSHM" ls "$PREFIX" | wc -l)" 3 "pshm ls still shows the three objects"
+is "$("$PSHM" ls -n -o NAME "$PREFIX" | wc -l)" 3 "pshm ls still shows the three objects"
 "$PSHM" unlink "$PREFIX" && "$PSHM" unlink "$PREFIX." && "$PSHM" unlink "$PREFIX.."
 stop_pshmfs
 

@@ -72,6 +72,36 @@ static void test_prefix(void)
 	is_int(names_check_prefix(big), ENAMETOOLONG, "prefix: too long");
 }
 
+static void test_object(void)
+{
+	char big[SHM_NAME_MAX + 2];
+	const char *why = "unset";
+
+	is_int(names_check_object("buf", &why), 0, "object: plain name");
+	ok(why == NULL, "object: no reason when valid");
+	is_int(names_check_object("sem.x", NULL), 0,
+	       "object: a semaphore's name is a name shm_open takes");
+	is_int(names_check_object("a:b", NULL), 0, "object: ':' is plain");
+	is_int(names_check_object("", &why), EINVAL, "object: empty");
+	is_str(why, "empty name", "object: empty: the reason");
+	is_int(names_check_object("..", &why), EINVAL, "object: '..'");
+	is_str(why, "not an object name", "object: '..': the reason");
+	is_int(names_check_object(".", NULL), EINVAL, "object: '.'");
+	is_int(names_check_object("a/b", &why), EINVAL, "object: slash");
+	is_str(why, "a name holds no '/' after the leading one",
+	       "object: slash: the reason");
+	memset(big, 'a', sizeof(big));
+	big[SHM_NAME_MAX] = '\0';
+	is_int(names_check_object(big, NULL), 0, "object: 255 bytes");
+	big[SHM_NAME_MAX] = 'a';
+	big[SHM_NAME_MAX + 1] = '\0';
+	is_int(names_check_object(big, &why), ENAMETOOLONG, "object: 256 bytes");
+	is_str(why, "names are at most 255 bytes", "object: 256 bytes: the reason");
+	big[3] = '/';
+	is_int(names_check_object(big, NULL), EINVAL,
+	       "object: 256 bytes holding '/': EINVAL first");
+}
+
 static void test_hash(void)
 {
 	ok(names_hash("") == 14695981039346656037ULL, "hash: FNV-1a offset basis for \"\"");
@@ -81,10 +111,11 @@ static void test_hash(void)
 
 int main(void)
 {
-	plan(35);
+	plan(50);
 	test_join();
 	test_folds();
 	test_prefix();
+	test_object();
 	test_hash();
 	return done();
 }

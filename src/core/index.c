@@ -29,7 +29,9 @@ struct ient {
 	struct ient *parent;
 	struct ient *first;          /* directories: children */
 	struct ient *prev, *next;    /* siblings */
-	uint64_t ino;                /* files: st_ino */
+	uint64_t ino;                /* files, markers: st_ino */
+	uint64_t serial;             /* directories: while they exist */
+	uint64_t scan;               /* the rescan that last saw it */
 	uint32_t below;              /* directories: objects at or below */
 	uint32_t nsubdirs, nchildren;
 	bool dir, marker;
@@ -46,7 +48,27 @@ struct index {
 	struct ient **buckets;
 	size_t nbuckets, count;
 	uint64_t changes;
+	uint64_t serials;            /* the last directory serial given */
+	uint64_t scan;               /* rescans so far */
+	uint32_t mask;               /* the event being applied */
+	index_hook *hook;
+	void *hook_arg;
 };
+
+/* Tell the hook what the event being applied changed. */
+static void tell(struct index *ix, enum ix_change what, const char *name,
+		 uint64_t oldid)
+{
+	if (ix->hook)
+		ix->hook(ix->hook_arg, what, name, oldid, ix->mask);
+}
+
+/* A directory's identity: its marker's inode number, or while it has
+ * none, its serial (top bit set: tmpfs numbers inodes upwards from 1). */
+static uint64_t dir_id(const struct ient *d)
+{
+	return d->marker ? d->ino : d->serial | (1ULL << 63);
+}
 
 static struct ient **slot(struct index *ix, const char *name)
 {
@@ -99,6 +121,7 @@ static struct ient *add(struct index *ix, struct ient *parent,
 		return NULL;
 	}
 	e->dir = dir;
+	e->serial = dir ? ++ix->serials : 0;
 	e->parent = parent;
 	e->next = parent->first;
 	if (parent->first)
@@ -141,14 +164,17 @@ static void uncount(struct index *ix, struct ient *d)
 
 	for (; d != &ix->root; d = up) {
 		up = d->parent;
-		if (--d->below == 0)
+		if (--d->below == 0) {
+			tell(ix, IX_GONE, d->name, dir_id(d));
 			drop(ix, d);
+		}
 	}
 }
 
-/* The directory for the first LEN bytes of NAME, made if new. */
+/* The directory for the first LEN bytes of NAME, made if new (*MADE:
+ * the outermost one made, if none was before). */
 static struct ient *dir_of(struct index *ix, struct ient *parent,
-			   const char *name, size_t len)
+			   const char *name, size_t len, struct ient **made)
 {
 	char buf[SHM_NAME_MAX + 1];
 	struct ient *e;
@@ -156,55 +182,101 @@ static struct ient *dir_of(struct index *ix, struct ient *parent,
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	e = find(ix, buf);
-	return e ? e : add(ix, parent, name, len, true);
+	if (e)
+		return e;
+	e = add(ix, parent, name, len, true);
+	if (e && !*made)
+		*made = e;
+	return e;
+}
+
+/* The object NAME exists now, with inode number INO, where it held OLD
+ * (0: nothing): tell what changed. */
+static void replaced(struct index *ix, struct ient *e, uint64_t old)
+{
+	if (old == e->ino)
+		return;
+	/* Another object under the same name: for a marker, the directory
+	 * is another one; for a file, its name is made anew. */
+	if (e->dir)
+		tell(ix, IX_MARKER, e->name, old);
+	else
+		tell(ix, IX_MADE, e->name, old);
+}
+
+/* Directory D (existing before, without a marker) gets one. */
+static void marker_made(struct index *ix, struct ient *d, uint64_t ino)
+{
+	uint64_t old = dir_id(d);
+
+	d->marker = true;
+	d->ino = ino;
+	tell(ix, IX_MARKER, d->name, old);
 }
 
 /* The object NAME (under the prefix, folding into a valid path) exists,
  * with inode number INO. */
 static void insert(struct index *ix, const char *name, uint64_t ino)
 {
-	struct ient *e = find(ix, name), *d = &ix->root;
+	struct ient *e = find(ix, name), *d = &ix->root, *made = NULL;
 	const char *c = name + ix->plen, *end;
 	size_t len = strlen(name);
+	uint64_t old;
 
 	if (e && (!e->dir || e->marker)) {
+		e->scan = ix->scan;
+		old = e->ino;
 		e->ino = ino;
+		replaced(ix, e, old);
 		return;
 	}
 	while (ix->delim && (end = strchr(c, ix->delim))) {
-		d = dir_of(ix, d, name, (size_t)(end + 1 - name));
+		d = dir_of(ix, d, name, (size_t)(end + 1 - name), &made);
 		if (!d)
 			return;
 		c = end + 1;
 	}
 	if (*c == '\0') {
 		/* A marker: D is the directory itself. */
-		d->marker = true;
-		d->ino = ino;
+		d->scan = ix->scan;
+		if (made) {
+			d->marker = true;
+			d->ino = ino;
+		} else {
+			marker_made(ix, d, ino);
+		}
 	} else if ((e = add(ix, d, name, len, false))) {
 		e->ino = ino;
+		e->scan = ix->scan;
 	} else {
 		return;
 	}
 	for (e = d; e != &ix->root; e = e->parent)
 		e->below++;
+	tell(ix, IX_MADE, made ? made->name : name, 0);
 }
 
 /* The object NAME is gone. */
 static void remove_name(struct index *ix, const char *name)
 {
 	struct ient *e = find(ix, name), *d;
+	uint64_t old;
 
 	if (!e || e == &ix->root)
 		return;
 	if (e->dir) {
 		if (!e->marker)
 			return;
+		old = e->ino;
 		e->marker = false;
+		/* Gone with it, or left implicit: another directory. */
+		if (e->below > 1)
+			tell(ix, IX_MARKER, e->name, old);
 		uncount(ix, e);
 		return;
 	}
 	d = e->parent;
+	tell(ix, IX_GONE, e->name, e->ino);
 	drop(ix, e);
 	uncount(ix, d);
 }
@@ -214,127 +286,6 @@ static bool ours(const struct index *ix, const char *name)
 {
 	return strncmp(name, ix->prefix, ix->plen) == 0 &&
 	       !names_hidden(name) && names_folds(name + ix->plen, ix->delim);
-}
-
-/* Look NAME up again and make the index agree. */
-static void refresh(struct index *ix, const char *name)
-{
-	struct stat st;
-
-	if (!ours(ix, name))
-		return;
-	ix->changes++;
-	if (shmobj_stat(ix->dirfd, name, &st) == 0)
-		insert(ix, name, st.st_ino);
-	else
-		remove_name(ix, name);
-}
-
-static int scan_one(int dirfd, const struct dirent *d, void *arg)
-{
-	struct index *ix = arg;
-
-	if (ours(ix, d->d_name) && shmdir_regular(dirfd, d))
-		insert(ix, d->d_name, d->d_ino);
-	return 0;
-}
-
-static void clear(struct index *ix)
-{
-	while (ix->root.first) {
-		struct ient *e = ix->root.first;
-
-		/* Empty the deepest first. */
-		while (e->first)
-			e = e->first;
-		drop(ix, e);
-	}
-}
-
-static int rescan(struct index *ix)
-{
-	ix->changes++;
-	clear(ix);
-	return shmdir_each(ix->dirfd, scan_one, ix);
-}
-
-/* Read the pending events; call with the lock held. */
-static void sync_locked(struct index *ix)
-{
-	char buf[64 * (sizeof(struct inotify_event) + NAME_MAX + 1)];
-	const struct inotify_event *ev;
-	ssize_t n;
-
-	while ((n = read(ix->inotify, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW)
-				rescan(ix);
-			else if (ev->len)
-				refresh(ix, ev->name);
-		}
-	}
-}
-
-int index_open(struct index **ixp, int dirfd, const char *shmdir,
-	       const char *prefix, char delim)
-{
-	struct index *ix = calloc(1, sizeof(*ix));
-	int err;
-
-	if (!ix)
-		return ENOMEM;
-	pthread_mutex_init(&ix->lock, NULL);
-	ix->dirfd = dirfd;
-	ix->prefix = prefix;
-	ix->plen = strlen(prefix);
-	ix->delim = delim;
-	ix->root.dir = true;
-	ix->root.name = (char *)prefix;
-	ix->nbuckets = 1024;
-	ix->buckets = calloc(ix->nbuckets, sizeof(*ix->buckets));
-	ix->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	err = !ix->buckets ? ENOMEM : ix->inotify < 0 ? errno : 0;
-	/* Watch first, then scan: nothing made in between is missed. */
-	if (!err && inotify_add_watch(ix->inotify, shmdir,
-				      IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-				      IN_MOVED_TO | IN_ONLYDIR) < 0)
-		err = errno;
-	if (!err)
-		err = rescan(ix);
-	if (err) {
-		index_close(ix);
-		return err;
-	}
-	*ixp = ix;
-	return 0;
-}
-
-void index_close(struct index *ix)
-{
-	clear(ix);
-	if (ix->inotify >= 0)
-		close(ix->inotify);
-	free(ix->buckets);
-	pthread_mutex_destroy(&ix->lock);
-	free(ix);
-}
-
-void index_dir(struct index *ix, const char *dir, struct dirinfo *info)
-{
-	struct ient *e;
-
-	pthread_mutex_lock(&ix->lock);
-	sync_locked(ix);
-	e = find(ix, dir);
-	memset(info, 0, sizeof(*info));
-	if (e && e->dir) {
-		info->exists = true;
-		info->marker = e->marker;
-		info->nsubdirs = e->nsubdirs;
-		info->nchildren = e->nchildren;
-	}
-	pthread_mutex_unlock(&ix->lock);
 }
 
 /* Grow *P (of *ROOM elements of SIZE) to hold NEED. */
@@ -384,6 +335,184 @@ static int list_done(struct ilist *l, int err)
 	return 0;
 }
 
+/* Look NAME up again after an event MASK and make the index agree. */
+static void refresh(struct index *ix, const char *name, uint32_t mask)
+{
+	struct stat st;
+
+	if (!ours(ix, name))
+		return;
+	ix->mask = mask;
+	tell(ix, IX_EVENT, name, 0);
+	if (!(mask & ~(IN_MODIFY | IN_ATTRIB))) {
+		tell(ix, IX_ATTR, name, 0);
+		return;
+	}
+	ix->changes++;
+	if (shmobj_stat(ix->dirfd, name, &st) == 0)
+		insert(ix, name, st.st_ino);
+	else
+		remove_name(ix, name);
+}
+
+static int scan_one(int dirfd, const struct dirent *d, void *arg)
+{
+	struct index *ix = arg;
+
+	if (ours(ix, d->d_name) && shmdir_regular(dirfd, d))
+		insert(ix, d->d_name, d->d_ino);
+	return 0;
+}
+
+/* The objects the last scan did not see, into L. */
+static int unseen(struct index *ix, struct ilist *l)
+{
+	const struct ient *e;
+	int err = 0;
+
+	for (size_t i = 0; i < ix->nbuckets && !err; i++)
+		for (e = ix->buckets[i]; e && !err; e = e->hnext)
+			if ((!e->dir || e->marker) && e->scan != ix->scan)
+				err = list_add(l, e->name, strlen(e->name), 0,
+					       false);
+	return list_done(l, err);
+}
+
+/* Read the whole shm directory again: what it holds is added, what the
+ * index holds and it does not is removed, each change told as an event
+ * would have told it; what did not change keeps its identity. */
+static int rescan(struct index *ix)
+{
+	struct ilist gone = { 0 };
+	int err;
+
+	ix->changes++;
+	ix->scan++;
+	ix->mask = 0;
+	tell(ix, IX_EVENT, ix->prefix, 0);
+	err = shmdir_each(ix->dirfd, scan_one, ix);
+	if (!err)
+		err = unseen(ix, &gone);
+	for (size_t i = 0; i < gone.n; i++)
+		remove_name(ix, gone.ents[i].name);
+	index_free(&gone);
+	tell(ix, IX_RESCAN, ix->prefix, 0);
+	return err;
+}
+
+static void clear(struct index *ix)
+{
+	while (ix->root.first) {
+		struct ient *e = ix->root.first;
+
+		/* Empty the deepest first. */
+		while (e->first)
+			e = e->first;
+		drop(ix, e);
+	}
+}
+
+/* Read the pending events; call with the lock held. */
+static void sync_locked(struct index *ix)
+{
+	char buf[64 * (sizeof(struct inotify_event) + NAME_MAX + 1)];
+	const struct inotify_event *ev;
+	ssize_t n;
+
+	while ((n = read(ix->inotify, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				rescan(ix);
+			else if (ev->len)
+				refresh(ix, ev->name, ev->mask);
+		}
+	}
+}
+
+int index_open(struct index **ixp, int dirfd, const char *shmdir,
+	       const char *prefix, char delim, bool attrs)
+{
+	struct index *ix = calloc(1, sizeof(*ix));
+	int err;
+
+	if (!ix)
+		return ENOMEM;
+	pthread_mutex_init(&ix->lock, NULL);
+	ix->dirfd = dirfd;
+	ix->prefix = prefix;
+	ix->plen = strlen(prefix);
+	ix->delim = delim;
+	ix->root.dir = true;
+	ix->root.name = (char *)prefix;
+	ix->nbuckets = 1024;
+	ix->buckets = calloc(ix->nbuckets, sizeof(*ix->buckets));
+	ix->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	err = !ix->buckets ? ENOMEM : ix->inotify < 0 ? errno : 0;
+	/* Watch first, then scan: nothing made in between is missed. */
+	if (!err && inotify_add_watch(ix->inotify, shmdir,
+				      IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+				      IN_MOVED_TO | IN_ONLYDIR |
+				      (attrs ? IN_MODIFY | IN_ATTRIB : 0)) < 0)
+		err = errno;
+	if (!err)
+		err = rescan(ix);
+	if (err) {
+		index_close(ix);
+		return err;
+	}
+	*ixp = ix;
+	return 0;
+}
+
+void index_close(struct index *ix)
+{
+	clear(ix);
+	if (ix->inotify >= 0)
+		close(ix->inotify);
+	free(ix->buckets);
+	pthread_mutex_destroy(&ix->lock);
+	free(ix);
+}
+
+void index_set_hook(struct index *ix, index_hook *fn, void *arg)
+{
+	pthread_mutex_lock(&ix->lock);
+	ix->hook = fn;
+	ix->hook_arg = arg;
+	pthread_mutex_unlock(&ix->lock);
+}
+
+int index_fd(struct index *ix)
+{
+	return ix->inotify;
+}
+
+void index_sync(struct index *ix)
+{
+	pthread_mutex_lock(&ix->lock);
+	sync_locked(ix);
+	pthread_mutex_unlock(&ix->lock);
+}
+
+void index_dir(struct index *ix, const char *dir, struct dirinfo *info)
+{
+	struct ient *e;
+
+	pthread_mutex_lock(&ix->lock);
+	sync_locked(ix);
+	e = find(ix, dir);
+	memset(info, 0, sizeof(*info));
+	if (e && e->dir) {
+		info->exists = true;
+		info->marker = e->marker;
+		info->nsubdirs = e->nsubdirs;
+		info->nchildren = e->nchildren;
+		info->id = dir_id(e);
+	}
+	pthread_mutex_unlock(&ix->lock);
+}
+
 /* A directory that shares its component with a file is hidden by it. */
 static bool shadowed(struct index *ix, const struct ient *e)
 {
@@ -408,8 +537,8 @@ static int list_locked(struct index *ix, const char *dir, struct ilist *out)
 	for (e = d->first; e && !err; e = e->next) {
 		len = strlen(e->name) - skip - e->dir;
 		if (!e->dir || !shadowed(ix, e))
-			err = list_add(out, e->name + skip, len, e->ino,
-				       e->dir);
+			err = list_add(out, e->name + skip, len,
+				       e->dir ? dir_id(e) : e->ino, e->dir);
 	}
 	return err;
 }

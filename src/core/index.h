@@ -20,10 +20,38 @@
 struct index;
 
 /* Build the index of the objects whose names begin with PREFIX, folded at
- * DELIM ('\0': flat), and start following changes. 0 or errno. */
+ * DELIM ('\0': flat), and start following changes (with ATTRS, of the
+ * objects' contents and attributes too). 0 or errno. */
 int index_open(struct index **ix, int dirfd, const char *shmdir,
-	       const char *prefix, char delim);
+	       const char *prefix, char delim, bool attrs);
 void index_close(struct index *ix);
+
+/* What applying an event changed, told to the hook in the order it
+ * happened, with the index's lock held (the hook must not call the index).
+ * NAME is an object name, a directory's ending in the delimiter; OLDID
+ * the identity it had (a file's inode number, a directory's id below);
+ * MASK the inotify event's (0 in a rescan). */
+enum ix_change {
+	IX_EVENT,  /* an event about NAME is being applied (MASK; in a
+		    * rescan, NAME is the prefix and MASK 0) */
+	IX_MADE,   /* NAME came to exist (a directory: the outermost one
+		    * that did), or holds another object (OLDID) now */
+	IX_GONE,   /* NAME ceased to exist (directories: innermost first) */
+	IX_MARKER, /* directory NAME goes on existing, but its marker came,
+		    * went or was replaced: it is another directory now */
+	IX_ATTR,   /* object NAME's contents or attributes changed */
+	IX_RESCAN, /* events were lost and the index read everything again
+		    * (the changes found were told first) */
+};
+typedef void index_hook(void *arg, enum ix_change what, const char *name,
+			uint64_t oldid, uint32_t mask);
+void index_set_hook(struct index *ix, index_hook *fn, void *arg);
+
+/* Apply the pending events now (every query does it first). */
+void index_sync(struct index *ix);
+
+/* The inotify descriptor: readable when events are pending. */
+int index_fd(struct index *ix);
 
 /* What is known of directory DIR (its children's prefix, "Pa:b:"). */
 struct dirinfo {
@@ -31,13 +59,15 @@ struct dirinfo {
 	bool marker;    /* its marker object DIR exists */
 	uint32_t nsubdirs;
 	uint32_t nchildren;
+	uint64_t id;    /* its identity (nodes.h): the marker's inode
+			 * number, or a serial while it has none */
 };
 
 /* The directory DIR as the shm directory holds it now. */
 void index_dir(struct index *ix, const char *dir, struct dirinfo *info);
 
-/* The entries of directory DIR now: component, inode number (files), and
- * whether it is a directory. Free with index_free(). 0 or errno. */
+/* The entries of directory DIR now: component, inode number (a
+ * directory's: its identity), and whether it is a directory. Free with index_free(). 0 or errno. */
 struct ientry {
 	char *name;
 	uint64_t ino;

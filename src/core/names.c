@@ -36,11 +36,33 @@ bool names_hidden(const char *name)
 	return strncmp(name, sem_prefix, sizeof(sem_prefix) - 1) == 0;
 }
 
+int names_check_object(const char *name, const char **why)
+{
+	const char *reason = NULL;
+	int err = EINVAL;
+
+	if (name[0] == '\0')
+		reason = "empty name";
+	else if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		reason = "not an object name";
+	else if (strchr(name, '/'))
+		reason = "a name holds no '/' after the leading one";
+	else if (strlen(name) > SHM_NAME_MAX) {
+		reason = "names are at most 255 bytes";
+		err = ENAMETOOLONG;
+	} else {
+		err = 0;
+	}
+	if (why)
+		*why = reason;
+	return err;
+}
+
+/* A component is an object name (the length is checked on the whole name)
+ * without the delimiter. */
 static bool comp_valid(const char *comp, char delim)
 {
-	if (comp[0] == '\0' || strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
-		return false;
-	if (strchr(comp, '/'))
+	if (names_check_object(comp, NULL) == EINVAL)
 		return false;
 	return delim == '\0' || !strchr(comp, delim);
 }

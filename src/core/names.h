@@ -25,6 +25,13 @@ int names_check_prefix(const char *prefix);
  * ENAMETOOLONG past SHM_NAME_MAX bytes. DELIM '\0' means a flat namespace. */
 int names_join(const char *dir, const char *comp, char delim, char *out);
 
+/* Can NAME (an object name, without the leading '/') be given to
+ * shm_open()? 0; EINVAL for an empty name, "." or "..", or one holding '/';
+ * ENAMETOOLONG past SHM_NAME_MAX bytes. *WHY (when WHY is not NULL) gets a
+ * short reason for the user, or NULL. Semaphores' "sem." names pass: they
+ * are names shm_open() takes. */
+int names_check_object(const char *name, const char **why);
+
 /* A 64-bit FNV-1a hash of NAME: for hash tables and directories' ids. */
 uint64_t names_hash(const char *name);
 

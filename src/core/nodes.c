@@ -1,27 +1,41 @@
 /** @file
- * The inode table: a chained hash of nodes keyed by the object's st_ino.
+ * The node table: two chained hashes over the same nodes, one by identity
+ * (directory or file, and the id), one by name (named nodes only). Only the
+ * functions here take the lock; see nodes.h.
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nodes.h"
-#include "names.h"
 
-static size_t bucket(const struct nodetab *t, uint64_t ino)
+static size_t id_bucket(const struct nodetab *t, bool dir, uint64_t id)
 {
-	return (size_t)((ino * 0x9E3779B97F4A7C15ULL) >> 20) & (t->nbuckets - 1);
+	return (size_t)(((id ^ dir) * 0x9E3779B97F4A7C15ULL) >> 20) &
+	       (t->nids - 1);
 }
 
-int nodes_init(struct nodetab *t)
+static size_t name_bucket(const struct nodetab *t, const char *name)
 {
+	return (size_t)names_hash(name) & (t->nnames - 1);
+}
+
+int nodes_init(struct nodetab *t, const char *rootname)
+{
+	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->lock, NULL);
-	t->nbuckets = 1024;
-	t->count = 0;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	return t->buckets ? 0 : ENOMEM;
+	t->root.dir = t->root.root = true;
+	t->root.id = 1; /* FUSE_ROOT_ID, its st_ino */
+	t->root.nlookup = 1;
+	t->root.name = strdup(rootname);
+	t->nids = t->nnames = 1024;
+	t->ids = calloc(t->nids, sizeof(*t->ids));
+	t->names = calloc(t->nnames, sizeof(*t->names));
+	return t->ids && t->names && t->root.name ? 0 : ENOMEM;
 }
 
 static void node_free(struct node *n)
@@ -36,40 +50,365 @@ void nodes_destroy(struct nodetab *t)
 {
 	struct node *n, *next;
 
-	for (size_t i = 0; t->buckets && i < t->nbuckets; i++)
-		for (n = t->buckets[i]; n; n = next) {
-			next = n->next;
+	for (size_t i = 0; t->ids && i < t->nids; i++)
+		for (n = t->ids[i]; n; n = next) {
+			next = n->inext;
 			node_free(n);
 		}
-	free(t->buckets);
+	free(t->ids);
+	free(t->names);
+	free(t->root.name);
 	pthread_mutex_destroy(&t->lock);
 }
 
-struct node *nodes_find(struct nodetab *t, uint64_t ino)
+/* Twice NB buckets, when COUNT entries make chains long; NULL if not
+ * (failure only costs speed). */
+static struct node **grown(size_t nb, size_t count)
+{
+	return count < nb * 2 ? NULL : calloc(nb * 2, sizeof(struct node *));
+}
+
+static void grow_ids(struct nodetab *t)
+{
+	size_t old = t->nids;
+	struct node **b = grown(t->nids, t->count), *n, *next;
+
+	if (!b)
+		return;
+	t->nids = old * 2;
+	for (size_t i = 0; i < old; i++)
+		for (n = t->ids[i]; n; n = next) {
+			next = n->inext;
+			n->inext = b[id_bucket(t, n->dir, n->id)];
+			b[id_bucket(t, n->dir, n->id)] = n;
+		}
+	free(t->ids);
+	t->ids = b;
+}
+
+static void grow_names(struct nodetab *t)
+{
+	size_t old = t->nnames;
+	struct node **b = grown(t->nnames, t->named), *n, *next;
+
+	if (!b)
+		return;
+	t->nnames = old * 2;
+	for (size_t i = 0; i < old; i++)
+		for (n = t->names[i]; n; n = next) {
+			next = n->nnext;
+			n->nnext = b[name_bucket(t, n->name)];
+			b[name_bucket(t, n->name)] = n;
+		}
+	free(t->names);
+	t->names = b;
+}
+
+static struct node *find_id(struct nodetab *t, bool dir, uint64_t id)
 {
 	struct node *n;
 
-	for (n = t->buckets[bucket(t, ino)]; n; n = n->next)
-		if (n->ino == ino && !n->dir)
+	for (n = t->ids[id_bucket(t, dir, id)]; n; n = n->inext)
+		if (n->id == id && n->dir == dir)
 			return n;
 	return NULL;
 }
 
-void node_seen(struct node *n, const struct stat *st)
+static struct node *find_name(struct nodetab *t, const char *name)
 {
+	struct node *n;
+
+	for (n = t->names[name_bucket(t, name)]; n; n = n->nnext)
+		if (strcmp(n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+static void unlink_id(struct nodetab *t, struct node *n)
+{
+	struct node **pp = &t->ids[id_bucket(t, n->dir, n->id)];
+
+	while (*pp != n)
+		pp = &(*pp)->inext;
+	*pp = n->inext;
+	t->count--;
+}
+
+static void link_id(struct nodetab *t, struct node *n)
+{
+	assert(!find_id(t, n->dir, n->id)); /* one live node per identity */
+	grow_ids(t);
+	n->inext = t->ids[id_bucket(t, n->dir, n->id)];
+	t->ids[id_bucket(t, n->dir, n->id)] = n;
+	t->count++;
+}
+
+/* Take node N out of the name hash and drop its name. */
+static void unname(struct nodetab *t, struct node *n)
+{
+	struct node **pp;
+
+	if (!n->name)
+		return;
+	pp = &t->names[name_bucket(t, n->name)];
+	while (*pp != n)
+		pp = &(*pp)->nnext;
+	*pp = n->nnext;
+	t->named--;
+	free(n->name);
+	n->name = NULL;
+}
+
+/* A directory's identity ended: out of both hashes for good. */
+static void retire(struct nodetab *t, struct node *n)
+{
+	assert(n->dir && !n->root && !n->retired);
+	unname(t, n);
+	unlink_id(t, n);
+	n->retired = true;
+}
+
+/* Give node N the name NAME (taken, not copied): whichever node held it
+ * loses it first, so one live node holds each name. */
+static void set_name(struct nodetab *t, struct node *n, char *name)
+{
+	struct node *old = find_name(t, name);
+
+	if (old && old != n) {
+		if (old->dir)
+			retire(t, old);
+		else
+			unname(t, old);
+	}
+	unname(t, n);
+	n->name = name;
+	grow_names(t);
+	n->nnext = t->names[name_bucket(t, name)];
+	t->names[name_bucket(t, name)] = n;
+	t->named++;
+	assert(find_name(t, name) == n);
+}
+
+/* Node N is now called NAME (NULL: nothing). 0 or ENOMEM. */
+static int rename_node(struct nodetab *t, struct node *n, const char *name)
+{
+	char *copy;
+
+	if (!name) {
+		unname(t, n);
+		return 0;
+	}
+	if (n->name && strcmp(n->name, name) == 0)
+		return 0;
+	if (!(copy = strdup(name)))
+		return ENOMEM;
+	set_name(t, n, copy);
+	return 0;
+}
+
+/* Free node N if nothing holds it any more. */
+static void maybe_free(struct nodetab *t, struct node *n)
+{
+	if (n->nlookup || n->opens || n->root)
+		return;
+	unname(t, n);
+	if (!n->retired)
+		unlink_id(t, n);
+	node_free(n);
+}
+
+static struct node *get_locked(struct nodetab *t, bool dir, uint64_t id,
+			       const char *name)
+{
+	struct node *n = find_id(t, dir, id);
+	char *copy;
+
+	if (n) {
+		if (rename_node(t, n, name))
+			return NULL;
+		n->nlookup++;
+		return n;
+	}
+	n = calloc(1, sizeof(*n));
+	copy = strdup(name);
+	if (!n || !copy) {
+		free(n);
+		free(copy);
+		return NULL;
+	}
+	n->id = id;
+	n->dir = dir;
+	n->gen = ++t->gens;
+	n->nlookup = 1;
+	n->seen_size = -1;
+	link_id(t, n);
+	set_name(t, n, copy);
+	return n;
+}
+
+struct node *nodes_get(struct nodetab *t, bool dir, uint64_t id,
+		       const char *name)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = get_locked(t, dir, id, name);
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+struct node *nodes_get_open(struct nodetab *t, uint64_t id, const char *name,
+			    int fd, bool writable)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = get_locked(t, false, id, name);
+	if (n && !n->obj && !(n->obj = shmmap_new(fd, writable))) {
+		n->nlookup--;
+		maybe_free(t, n);
+		n = NULL;
+	} else if (n && n->obj->fd != fd) {
+		close(fd); /* open already: keep that descriptor */
+		fd = -1;
+	}
+	if (n)
+		n->opens++;
+	pthread_mutex_unlock(&t->lock);
+	if (!n && fd >= 0)
+		close(fd);
+	return n;
+}
+
+void nodes_forget(struct nodetab *t, struct node *n, uint64_t count)
+{
+	pthread_mutex_lock(&t->lock);
+	assert(n->nlookup >= count);
+	n->nlookup -= count;
+	maybe_free(t, n);
+	pthread_mutex_unlock(&t->lock);
+}
+
+int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
+	       uint64_t *id)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (dir)
+		*dir = n->dir;
+	if (id)
+		*id = n->id;
+	if (n->name)
+		strcpy(out, n->name);
+	else
+		err = ENOENT;
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
+int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
+		  int (*fn)(int fd, void *arg), void *arg)
+{
+	int ret = -1;
+
+	pthread_mutex_lock(&t->lock);
+	if (n->obj)
+		ret = fn(n->obj->fd, arg);
+	else if (n->name)
+		strcpy(name, n->name);
+	else
+		ret = -ENOENT;
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+/* Open file node N's object by its name. */
+static int open_obj(struct node *n, int dirfd)
+{
+	struct stat st;
+	bool writable;
+	int fd, err;
+
+	if (!n->name)
+		return ENOENT;
+	err = shmobj_open(dirfd, n->name, &fd, &writable, &st);
+	/* The name went, or holds another object now, since the kernel
+	 * looked: ESTALE makes it walk the path again. */
+	if (!err && st.st_ino != n->id) {
+		close(fd);
+		err = ESTALE;
+	}
+	if (err == ENOENT)
+		err = ESTALE;
+	if (!err && !(n->obj = shmmap_new(fd, writable))) {
+		close(fd);
+		err = ENOMEM;
+	}
+	return err;
+}
+
+int nodes_open(struct nodetab *t, struct node *n, int dirfd)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (!n->obj)
+		err = open_obj(n, dirfd);
+	if (!err)
+		n->opens++;
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
+void nodes_close(struct nodetab *t, struct node *n)
+{
+	struct shmmap *gone = NULL;
+
+	pthread_mutex_lock(&t->lock);
+	assert(n->opens > 0);
+	if (--n->opens == 0) {
+		gone = n->obj;
+		n->obj = NULL;
+	}
+	maybe_free(t, n);
+	pthread_mutex_unlock(&t->lock);
+	/* Outside the lock: it waits for a read still replying. */
+	if (gone)
+		shmmap_free(gone);
+}
+
+bool nodes_pin(struct nodetab *t, struct node *n)
+{
+	bool pinned;
+
+	pthread_mutex_lock(&t->lock);
+	pinned = n->opens > 0;
+	if (pinned)
+		n->opens++;
+	pthread_mutex_unlock(&t->lock);
+	return pinned;
+}
+
+void nodes_seen(struct nodetab *t, struct node *n, const struct stat *st)
+{
+	pthread_mutex_lock(&t->lock);
 	n->seen_ctime = st->st_ctim;
 	n->seen_size = st->st_size;
 	n->seen_mode = st->st_mode;
 	n->seen_uid = st->st_uid;
 	n->seen_gid = st->st_gid;
+	pthread_mutex_unlock(&t->lock);
 }
 
-void node_unseen(struct node *n)
+void nodes_unseen(struct nodetab *t, struct node *n)
 {
+	pthread_mutex_lock(&t->lock);
 	n->seen_size = -1; /* no object's size */
+	pthread_mutex_unlock(&t->lock);
 }
 
-bool node_seen_same(const struct node *n, const struct stat *st)
+static bool seen_same(const struct node *n, const struct stat *st)
 {
 	return n->seen_ctime.tv_sec == st->st_ctim.tv_sec &&
 	       n->seen_ctime.tv_nsec == st->st_ctim.tv_nsec &&
@@ -77,192 +416,190 @@ bool node_seen_same(const struct node *n, const struct stat *st)
 	       n->seen_uid == st->st_uid && n->seen_gid == st->st_gid;
 }
 
-/* Double the buckets when the chains grow long; failure only costs speed. */
-static void maybe_grow(struct nodetab *t)
+struct node *nodes_stale(struct nodetab *t, const struct stat *st)
 {
-	size_t old = t->nbuckets;
-	struct node **nb, *n, *next;
+	struct node *n;
 
-	if (t->count < old * 2)
-		return;
-	nb = calloc(old * 2, sizeof(*nb));
-	if (!nb)
-		return;
-	t->nbuckets = old * 2;
-	for (size_t i = 0; i < old; i++)
-		for (n = t->buckets[i]; n; n = next) {
-			next = n->next;
-			n->next = nb[bucket(t, n->ino)];
-			nb[bucket(t, n->ino)] = n;
-		}
-	free(t->buckets);
-	t->buckets = nb;
-}
-
-/* Node N is now called NAME (NULL: removed). */
-static int node_set_name(struct node *n, const char *name)
-{
-	char *copy = NULL;
-
-	if (n->name && name && strcmp(n->name, name) == 0)
-		return 0;
-	if (name && !(copy = strdup(name)))
-		return ENOMEM;
-	free(n->name);
-	n->name = copy;
-	return 0;
-}
-
-int nodes_rename(struct nodetab *t, uint64_t ino, const char *name)
-{
-	struct node *n = nodes_find(t, ino);
-
-	return n ? node_set_name(n, name) : 0;
-}
-
-static void link_node(struct nodetab *t, struct node *n)
-{
-	n->next = t->buckets[bucket(t, n->ino)];
-	t->buckets[bucket(t, n->ino)] = n;
-	t->count++;
-}
-
-static struct node *new_node(struct nodetab *t, uint64_t ino, const char *name,
-			     bool dir)
-{
-	struct node *n = calloc(1, sizeof(*n));
-
-	if (!n || !(n->name = strdup(name))) {
-		free(n);
-		return NULL;
-	}
-	n->ino = ino;
-	n->dir = dir;
-	n->nlookup = 1;
-	maybe_grow(t);
-	link_node(t, n);
+	pthread_mutex_lock(&t->lock);
+	n = find_id(t, false, st->st_ino);
+	if (n && seen_same(n, st))
+		n = NULL;
+	pthread_mutex_unlock(&t->lock);
 	return n;
 }
 
-struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name)
+struct node *nodes_find(struct nodetab *t, const char *name)
 {
-	struct node *n = nodes_find(t, ino);
-
-	if (n) {
-		if (node_set_name(n, name))
-			return NULL;
-		n->nlookup++;
-		return n;
-	}
-	return new_node(t, ino, name, false);
-}
-
-uint64_t nodes_dir_ino(const char *dir)
-{
-	/* tmpfs numbers its inodes upwards from 1: keep clear of them. */
-	return names_hash(dir) | (1ULL << 63);
-}
-
-struct node *nodes_find_dir(struct nodetab *t, const char *dir)
-{
-	uint64_t ino = nodes_dir_ino(dir);
 	struct node *n;
 
-	for (n = t->buckets[bucket(t, ino)]; n; n = n->next)
-		if (n->dir && n->ino == ino && n->name &&
-		    strcmp(n->name, dir) == 0)
-			return n;
-	return NULL;
+	pthread_mutex_lock(&t->lock);
+	n = find_name(t, name);
+	pthread_mutex_unlock(&t->lock);
+	return n;
 }
 
-struct node *nodes_get_dir(struct nodetab *t, const char *dir)
+int nodes_rename(struct nodetab *t, uint64_t id, const char *name)
 {
-	struct node *n = nodes_find_dir(t, dir);
+	struct node *n;
+	int err = 0;
 
-	if (n) {
-		n->nlookup++;
-		return n;
+	pthread_mutex_lock(&t->lock);
+	n = find_id(t, false, id);
+	if (n)
+		err = rename_node(t, n, name);
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
+/* TO followed by what follows FROM's FLEN bytes in NAME; NULL: no memory. */
+static char *replace_prefix(const char *name, size_t flen, const char *to)
+{
+	size_t tlen = strlen(to), rest = strlen(name) - flen;
+	char *out = malloc(tlen + rest + 1);
+
+	if (out) {
+		memcpy(out, to, tlen);
+		memcpy(out + tlen, name + flen, rest + 1);
 	}
-	return new_node(t, nodes_dir_ino(dir), dir, true);
+	return out;
 }
 
-static void unlink_node(struct nodetab *t, struct node *n);
-
-/* Give N the name TO followed by what followed FROM in its name. */
-static int replace_prefix(struct node *n, size_t flen, const char *to)
+/* Is NAME at or below directory DIR (DLEN bytes)? */
+static bool under(const char *name, const char *dir, size_t dlen)
 {
-	size_t tlen = strlen(to), rest = strlen(n->name) - flen;
-	char *name = malloc(tlen + rest + 1);
+	return name && strncmp(name, dir, dlen) == 0;
+}
 
-	if (!name)
-		return ENOMEM;
-	memcpy(name, to, tlen);
-	memcpy(name + tlen, n->name + flen, rest + 1);
-	free(n->name);
-	n->name = name;
-	return 0;
+/* Everything named at or below DIR goes: directories retire, files lose
+ * their names. */
+static void remove_below(struct nodetab *t, const char *dir)
+{
+	size_t dlen = strlen(dir);
+	struct node *n, *next;
+
+	for (size_t i = 0; i < t->nids; i++)
+		for (n = t->ids[i]; n; n = next) {
+			next = n->inext;
+			if (!under(n->name, dir, dlen))
+				continue;
+			if (n->dir)
+				retire(t, n);
+			else
+				unname(t, n);
+		}
 }
 
 int nodes_rename_dir(struct nodetab *t, const char *from, const char *to)
 {
-	size_t flen = strlen(from), i;
-	struct node *n, *next, *moved = NULL;
+	size_t flen = strlen(from);
+	struct node *n, *moving = NULL;
+	char *name;
 	int err = 0;
 
-	for (i = 0; i < t->nbuckets; i++)
-		for (n = t->buckets[i]; n; n = next) {
-			next = n->next;
-			if (!n->name || strncmp(n->name, from, flen) != 0)
+	pthread_mutex_lock(&t->lock);
+	if (to)
+		remove_below(t, to); /* what the rename replaced */
+	/* Take the names off first, then give the new ones: a new name
+	 * must not meet an old one still in the hash. */
+	for (size_t i = 0; to && i < t->nids; i++)
+		for (n = t->ids[i]; n; n = n->inext) {
+			if (!under(n->name, from, flen))
 				continue;
-			if (!to) {
-				free(n->name);
-				n->name = NULL;
-				continue;
-			}
-			err = replace_prefix(n, flen, to) ? ENOMEM : err;
-			if (!n->dir)
-				continue;
-			/* A directory's key is its name: set it aside. */
-			unlink_node(t, n);
-			n->next = moved;
-			moved = n;
+			name = replace_prefix(n->name, flen, to);
+			err = name ? err : ENOMEM;
+			unname(t, n);
+			n->name = name;
+			n->nnext = moving;
+			moving = n;
 		}
-	for (n = moved; n; n = next) {
-		next = n->next;
-		n->ino = nodes_dir_ino(n->name);
-		link_node(t, n);
+	while (moving) {
+		n = moving;
+		moving = n->nnext;
+		name = n->name;
+		n->name = NULL;
+		if (name)
+			set_name(t, n, name);
 	}
+	if (!to)
+		remove_below(t, from);
+	pthread_mutex_unlock(&t->lock);
 	return err;
 }
 
-static void unlink_node(struct nodetab *t, struct node *n)
-{
-	struct node **pp = &t->buckets[bucket(t, n->ino)];
-
-	while (*pp != n)
-		pp = &(*pp)->next;
-	*pp = n->next;
-	t->count--;
-}
-
-void nodes_forget(struct nodetab *t, struct node *n, uint64_t count)
-{
-	pthread_mutex_lock(&t->lock);
-	n->nlookup -= count < n->nlookup ? count : n->nlookup;
-	if (n->nlookup == 0 && n->opens == 0) {
-		unlink_node(t, n);
-		node_free(n);
-	}
-	pthread_mutex_unlock(&t->lock);
-}
-
-void nodes_each(struct nodetab *t, void (*fn)(struct node *, void *), void *arg)
+struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id)
 {
 	struct node *n;
 
 	pthread_mutex_lock(&t->lock);
-	for (size_t i = 0; i < t->nbuckets; i++)
-		for (n = t->buckets[i]; n; n = n->next)
+	n = find_name(t, name);
+	if (n && (!n->dir || n->root || (id && n->id != id)))
+		n = NULL;
+	if (n)
+		retire(t, n);
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+void nodes_adopt(struct nodetab *t, struct node *n, uint64_t id)
+{
+	struct node *old;
+
+	pthread_mutex_lock(&t->lock);
+	if (!n->retired && !n->root && n->id != id) {
+		old = find_id(t, true, id);
+		if (old)
+			retire(t, old);
+		unlink_id(t, n);
+		n->id = id;
+		link_id(t, n);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+void nodes_touch(struct nodetab *t, struct node *n, const struct timespec *ts)
+{
+	pthread_mutex_lock(&t->lock);
+	n->timed = true;
+	n->mtime = n->ctime = *ts;
+	pthread_mutex_unlock(&t->lock);
+}
+
+bool nodes_times(struct nodetab *t, struct node *n, struct timespec *mtime,
+		 struct timespec *ctime)
+{
+	bool timed;
+
+	pthread_mutex_lock(&t->lock);
+	timed = n->timed;
+	if (timed) {
+		*mtime = n->mtime;
+		*ctime = n->ctime;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return timed;
+}
+
+void nodes_each(struct nodetab *t, void (*fn)(struct node *, void *),
+		void *arg)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&t->lock);
+	fn(&t->root, arg);
+	for (size_t i = 0; i < t->nids; i++)
+		for (n = t->ids[i]; n; n = n->inext)
 			fn(n, arg);
 	pthread_mutex_unlock(&t->lock);
+}
+
+size_t nodes_count(struct nodetab *t, size_t *named)
+{
+	size_t n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->count;
+	if (named)
+		*named = t->named;
+	pthread_mutex_unlock(&t->lock);
+	return n;
 }

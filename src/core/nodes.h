@@ -1,8 +1,21 @@
 /** @file
- * The inode table: what the kernel knows, keyed by the object's own inode
- * number on the tmpfs. A node holds the object's name while it has one and
- * its descriptor while the file is open, so an open file keeps working after
- * rm or a rename over it, as on tmpfs, with no hidden renamed copies.
+ * The node table: what the kernel holds. Every node names one thing for
+ * its whole life (its identity): a file its object (the object's st_ino on
+ * the tmpfs), a directory its marker (the marker's st_ino) or, while it has
+ * none, its existence (a serial the index gives it, ending when it stops
+ * existing). A node holds the name that thing has while it has one, and
+ * the object's descriptor while the file is open, so an open file keeps
+ * working after rm or a rename over it, as on tmpfs.
+ *
+ * A directory whose identity ends (rmdir, a rename over it, its marker
+ * removed or made by another program) is retired: it loses its name, is
+ * never found again, and every operation on it fails with ENOENT until the
+ * kernel forgets it. A file whose name goes (rm, a rename over it) keeps
+ * its node while the kernel holds it; only the name goes.
+ *
+ * The table owns its lock: every function here takes it, none is called
+ * with it held, and no caller ever takes it. At most one live node holds a
+ * given name (asserted when a name is given).
  */
 #ifndef PSHMFS_NODES_H
 #define PSHMFS_NODES_H
@@ -13,79 +26,133 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "names.h"
 #include "shmobj.h"
 
+/* Room for an object name and its NUL. */
+typedef char objname_t[SHM_NAME_MAX + 1];
+
+/* Every field is protected by the table's lock, but OBJ's contents, which
+ * OBJ's own rwlock protects while OPENS pins OBJ. */
 struct node {
-	uint64_t ino;      /* the table's key and st_ino: the object's, or for
-			    * a directory one made from its name */
-	char *name;        /* object name; NULL once it was removed. For a
-			    * directory, its children's prefix ("Pa:b:") */
+	uint64_t id;        /* identity: st_ino of the object or marker, or
+			     * an implicit directory's serial (top bit set) */
+	uint64_t gen;       /* FUSE generation: a new one for each node */
+	char *name;         /* object name (a directory's: its children's
+			     * prefix "Pa:b:"); NULL once removed/retired */
 	bool dir;
-	uint64_t nlookup;  /* references the kernel holds */
-	unsigned opens;    /* open file handles */
+	bool retired;       /* a directory whose identity ended */
+	bool root;          /* the table's root: never freed */
+	uint64_t nlookup;   /* references the kernel holds */
+	unsigned opens;     /* open file handles and pins */
 	struct shmmap *obj; /* the open object, while opens > 0 */
 	struct timespec seen_ctime; /* of the attributes the kernel got last */
 	off_t seen_size;
 	mode_t seen_mode;
 	uid_t seen_uid;
 	gid_t seen_gid;
-	struct node *next; /* hash chain */
+	bool timed;         /* a directory without a marker (or the root)
+			     * whose times we keep: */
+	struct timespec mtime, ctime;
+	struct node *inext; /* chain of the identity hash */
+	struct node *nnext; /* chain of the name hash (named nodes only) */
 };
 
 struct nodetab {
-	pthread_mutex_t lock; /* guards the table and every node's fields
-			       * but the mapping's contents */
-	struct node **buckets;
-	size_t nbuckets;
-	size_t count;
+	pthread_mutex_t lock; /* lock order: see core.h */
+	struct node root;     /* the mount's root directory */
+	struct node **ids, **names;
+	size_t nids, nnames;  /* buckets, powers of two */
+	size_t count, named;
+	uint64_t gens;        /* the last generation given */
 };
 
-int nodes_init(struct nodetab *t);
+/* ROOTNAME: the mount's prefix. 0 or ENOMEM. */
+int nodes_init(struct nodetab *t, const char *rootname);
 void nodes_destroy(struct nodetab *t);
 
-/* Take a kernel reference on the node of object INO now called NAME,
- * making it when new. Call with the lock held; NULL when out of memory. */
-struct node *nodes_get(struct nodetab *t, uint64_t ino, const char *name);
+/* Take a kernel reference on the node of identity (DIR, ID), now called
+ * NAME, making it when new. Whatever other node held NAME loses it (a
+ * directory is retired). NULL when out of memory. */
+struct node *nodes_get(struct nodetab *t, bool dir, uint64_t id,
+		       const char *name);
 
-/* The node of object INO, or NULL. Call with the lock held. */
-struct node *nodes_find(struct nodetab *t, uint64_t ino);
+/* nodes_get() for a file just made or opened on FD (WRITABLE): its open
+ * object is FD, counted as one open, unless it was open already (FD is
+ * then closed). On failure FD is closed and NULL returned. */
+struct node *nodes_get_open(struct nodetab *t, uint64_t id, const char *name,
+			    int fd, bool writable);
 
-/* The kernel is given ST as node N's attributes (table locked). */
-void node_seen(struct node *n, const struct stat *st);
-
-/* The kernel's attributes of node N are unknown: node_seen_same() fails
- * until node_seen() (table locked). */
-void node_unseen(struct node *n);
-
-/* Whether ST is what the kernel was given last: every change to an
- * object moves its ctime, so if not, what the kernel has is stale. Size,
- * mode and owner too, for kernels whose ctime is only as fine as a timer
- * tick (table locked). */
-bool node_seen_same(const struct node *n, const struct stat *st);
-
-/* Take a kernel reference on the node of directory DIR (its children's
- * prefix), making it when new. Call with the lock held; NULL: no memory. */
-struct node *nodes_get_dir(struct nodetab *t, const char *dir);
-
-/* The node of directory DIR, or NULL. Call with the lock held. */
-struct node *nodes_find_dir(struct nodetab *t, const char *dir);
-
-/* The inode number a directory shows: from its name, apart from objects'. */
-uint64_t nodes_dir_ino(const char *dir);
-
-/* Directory FROM is now TO (NULL: it was removed): every node at or below
- * it follows. Call with the lock held; 0 or ENOMEM. */
-int nodes_rename_dir(struct nodetab *t, const char *from, const char *to);
-
-/* Drop N kernel references; frees the node when none is left. Takes the
- * lock. */
+/* Drop COUNT kernel references; frees the node when none is left. */
 void nodes_forget(struct nodetab *t, struct node *n, uint64_t count);
 
-/* The object INO is now called NAME (NULL: it was removed). Call with the
- * lock held; 0 or ENOMEM. */
-int nodes_rename(struct nodetab *t, uint64_t ino, const char *name);
+/* Copy node N's name into OUT: 0, or ENOENT once it has none. *DIR: is it
+ * a directory? *ID: its identity (either may be NULL). */
+int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
+	       uint64_t *id);
 
-/* Call FN for every node. Takes the lock. */
-void nodes_each(struct nodetab *t, void (*fn)(struct node *, void *), void *arg);
+/* If node N is open, call FN(its descriptor, ARG) with the object held
+ * and return what FN returns; else copy its name into NAME and return
+ * -1 (or -ENOENT: it has no name). */
+int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
+		  int (*fn)(int fd, void *arg), void *arg);
+
+/* Count an open of file node N, opening its object in DIRFD by its name
+ * on the first one: 0, ESTALE if the name went or holds another object
+ * now, ENOENT if it has none, or errno. */
+int nodes_open(struct nodetab *t, struct node *n, int dirfd);
+
+/* Count a close of node N; the last one closes its object. */
+void nodes_close(struct nodetab *t, struct node *n);
+
+/* Keep node N's open object while we use it, if it has one: true if so
+ * (undo with nodes_close()). */
+bool nodes_pin(struct nodetab *t, struct node *n);
+
+/* The kernel was given ST as node N's attributes, or they are unknown
+ * (nodes_unseen: the next comparison says stale). */
+void nodes_seen(struct nodetab *t, struct node *n, const struct stat *st);
+void nodes_unseen(struct nodetab *t, struct node *n);
+
+/* The node of the file object ST (found by its st_ino) if what the kernel
+ * was given differs from ST: every change to an object moves its ctime;
+ * size, mode and owner too, for ctimes only as fine as a timer tick.
+ * NULL if none or the same. The pointer is only an id once returned. */
+struct node *nodes_stale(struct nodetab *t, const struct stat *st);
+
+/* The live node holding NAME (a file's or a directory's), or NULL. The
+ * pointer is only an id once returned. */
+struct node *nodes_find(struct nodetab *t, const char *name);
+
+/* The object ID is now called NAME (NULL: it was removed). 0 or ENOMEM. */
+int nodes_rename(struct nodetab *t, uint64_t id, const char *name);
+
+/* Directory FROM is now TO: every node at or below it follows. With TO
+ * NULL (it was removed) the directories at or below FROM are retired and
+ * the files lose their names. 0 or ENOMEM. */
+int nodes_rename_dir(struct nodetab *t, const char *from, const char *to);
+
+/* Retire the live directory node NAME if its identity is ID (any, if ID
+ * is 0): the node, or NULL if there was none. */
+struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id);
+
+/* Directory node N now has identity ID (we made its marker). */
+void nodes_adopt(struct nodetab *t, struct node *n, uint64_t id);
+
+/* Directory node N's mtime and ctime are TS (kept here: the root and
+ * directories without a marker have no object to keep them). */
+void nodes_touch(struct nodetab *t, struct node *n, const struct timespec *ts);
+
+/* Node N's kept times into *MTIME and *CTIME: false if none. */
+bool nodes_times(struct nodetab *t, struct node *n, struct timespec *mtime,
+		 struct timespec *ctime);
+
+/* Call FN for every node (the root too), with the lock held: FN must not
+ * call back into the table. */
+void nodes_each(struct nodetab *t, void (*fn)(struct node *, void *),
+		void *arg);
+
+/* The number of nodes, and of named ones (for tests). */
+size_t nodes_count(struct nodetab *t, size_t *named);
 
 #endif

@@ -6,8 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,47 +19,6 @@
 
 /* Mappings grow in steps of at least this much, to make mremap rare. */
 #define MAP_STEP (1UL << 20)
-
-/* Where a guarded copy jumps when another process shrank the object.
- * volatile: memcpy does not read it, so the store before the copy would
- * otherwise be dead to the compiler, and dropped. */
-static _Thread_local sigjmp_buf *volatile copy_jump;
-
-static void on_sigbus(int sig, siginfo_t *si, void *ctx)
-{
-	(void)si;
-	(void)ctx;
-	if (copy_jump)
-		siglongjmp(*copy_jump, 1);
-	/* Not ours: die as we would have without the handler. */
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-int shmobj_init(void)
-{
-	struct sigaction sa = { .sa_sigaction = on_sigbus };
-
-	/* SA_NODEFER: we leave the handler by siglongjmp without restoring
-	 * the signal mask, so SIGBUS must not stay blocked. */
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGBUS, &sa, NULL) ? errno : 0;
-}
-
-int shmobj_copy_in(void *dst, const void *src, size_t n)
-{
-	sigjmp_buf jb;
-
-	if (sigsetjmp(jb, 0)) {
-		copy_jump = NULL;
-		return EIO;
-	}
-	copy_jump = &jb;
-	memcpy(dst, src, n);
-	copy_jump = NULL;
-	return 0;
-}
 
 int shmdir_open(const char *path)
 {

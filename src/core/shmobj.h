@@ -33,14 +33,6 @@ struct shmmap {
 	bool writable;
 };
 
-/* Install the SIGBUS guard used by copies into mappings (pshm's; the
- * daemon never stores into a mapping). Call once. */
-int shmobj_init(void);
-
-/* memcpy into a mapping of an object, surviving the object shrinking under
- * it: 0, or EIO when the copy hit a page past the object's end. */
-int shmobj_copy_in(void *dst, const void *src, size_t n);
-
 /* Has the object holes? Reading a hole through a shared tmpfs mapping
  * allocates it; pread reads it as zeros. A fully allocated object holds at
  * least its size. */

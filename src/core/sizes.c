@@ -5,7 +5,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sizes.h"
 
@@ -56,6 +58,69 @@ int parse_size(const char *s, uint64_t ram, uint64_t *out)
 	if (n > (UINT64_MAX >> shift))
 		return ERANGE;
 	*out = (uint64_t)n << shift;
+	return 0;
+}
+
+/* The power of the coreutils suffix C (k: 1, M: 2, ...), or -1. */
+static int coreutils_power(char c)
+{
+	static const char powers[] = "KMGTPEZY";
+	const char *p;
+
+	/* truncate takes these in lower case too; P, E, Z, Y only upper. */
+	if (c == 'k' || c == 'm' || c == 'g' || c == 't')
+		c = (char)toupper((unsigned char)c);
+	p = c ? strchr(powers, c) : NULL;
+	return p ? (int)(p - powers) + 1 : -1;
+}
+
+/* Multiply *N by BASE POWER times; false past INT64_MAX. */
+static bool scale(uint64_t *n, unsigned base, int power)
+{
+	while (power-- > 0) {
+		if (*n > (uint64_t)INT64_MAX / base)
+			return false;
+		*n *= base;
+	}
+	return true;
+}
+
+int sizes_parse_coreutils(const char *s, uint64_t *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool fits = true;
+	uint64_t n = 1;
+	unsigned base = 1024;
+	int power = 0;
+
+	while (isspace(*p))
+		p++;
+	if (isdigit(*p)) {
+		for (n = 0; isdigit(*p); p++) {
+			if (n > ((uint64_t)INT64_MAX - (*p - '0')) / 10)
+				fits = false;
+			else
+				n = n * 10 + (*p - '0');
+		}
+	} else if (!*p) {
+		return EINVAL;
+	}
+	if (*p) {
+		power = coreutils_power((char)*p++);
+		if (power < 0)
+			return EINVAL;
+		if (p[0] == 'i' && p[1] == 'B') {
+			p += 2;
+		} else if (p[0] == 'B' || p[0] == 'D') {
+			base = 1000;
+			p++;
+		}
+		if (*p)
+			return EINVAL;
+	}
+	if (!fits || !scale(&n, base, power))
+		return ERANGE;
+	*out = n;
 	return 0;
 }
 

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "index.h"
 #include "log.h"
 #include "loop.h"
 #include "ops.h"
@@ -191,25 +190,25 @@ static void raise_nofile(void)
 
 static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 {
+	const struct core_cfg cfg = {
+		.prefix = fs->o.prefix,
+		.delim = fs->o.delim,
+		.root_mode = fs->o.root_mode,
+		.uid = fs->o.uid,
+		.gid = fs->o.gid,
+		.max_bytes = fs->o.max_bytes,
+		.max_objects = fs->o.max_objects,
+		.entry_timeout = fs->o.entry_timeout,
+	};
+	bool caching = fs->o.attr_timeout > 0 || fs->o.entry_timeout > 0;
 	int err;
 
-	fs->dirfd = shmdir_open(SHM_DIR);
-	if (fs->dirfd < 0) {
-		log_err("%s: %s", SHM_DIR, strerror(-fs->dirfd));
-		return -1;
-	}
-	fs->own = geteuid() == 0;
 	fs->debug = c->debug || log_wants(LOG_DEBUG);
-	quota_init(&fs->quota, fs->dirfd, fs->o.prefix, fs->o.max_bytes,
-		   fs->o.max_objects);
-	err = nodes_init(&fs->nodes);
+	err = core_open(&fs->core, &cfg, SHM_DIR, caching);
 	if (!err)
-		err = index_open(&fs->index, fs->dirfd, SHM_DIR, fs->o.prefix,
-				 fs->o.delim);
-	if (!err)
-		quota_watch(&fs->quota, fs->index, pshmfs_held, fs);
+		err = watch_init(fs);
 	if (err) {
-		log_err("%s", strerror(err));
+		log_err("%s: %s", SHM_DIR, strerror(err));
 		return -1;
 	}
 	raise_nofile();
@@ -245,7 +244,7 @@ int main(int argc, char *argv[])
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
-	struct pshmfs fs = { .dirfd = -1 };
+	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
 	unsigned dest;
 	int ret = 1, err;
 
@@ -321,12 +320,8 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_fs:
-	if (fs.index)
-		index_close(fs.index);
-	if (fs.dirfd >= 0) {
-		nodes_destroy(&fs.nodes);
-		close(fs.dirfd);
-	}
+	watch_stop(&fs); /* the queue, if the thread never ran */
+	core_close(&fs.core);
 out_opts:
 	opts_free(&fs.o);
 out_args:

@@ -9,37 +9,40 @@
 
 #include <stdbool.h>
 
-struct index;
-
-#include "nodes.h"
-#include "names.h"
+#include "core.h"
 #include "opts.h"
-#include "quota.h"
 
-/* Names that other programs removed lately (watch.c). */
-#define RECENT_SLOTS 256
-struct recent_removals {
-	pthread_mutex_t lock;
-	uint64_t hash[RECENT_SLOTS];
-	struct timespec when[RECENT_SLOTS];
+/* The node id the kernel gets is the node's address (the root's is
+ * FUSE_ROOT_ID): it must fit. */
+_Static_assert(sizeof(fuse_ino_t) >= sizeof(void *),
+	       "a fuse_ino_t holds a pointer");
+
+/* The notifies the core asked for (watch.c), sent by the watch thread. */
+struct notify_entry {
+	fuse_ino_t parent;
+	char *name;
+	size_t len;
+};
+struct notifyq {
+	pthread_mutex_t lock; /* a leaf: see core.h */
+	fuse_ino_t *inodes;
+	size_t ninodes, inodes_cap;
+	struct notify_entry *entries;
+	size_t nentries, entries_cap;
+	bool stopped;         /* nothing sends them any more */
+	int wake_fd;          /* eventfd: something was queued */
 };
 
 struct pshmfs {
 	struct pshmfs_opts o;
-	int dirfd;           /* the shm directory */
-	bool own;            /* running as root: new objects get the
-			      * caller's owner and group */
+	struct core core;    /* the rules and the state (src/core/) */
 	bool debug;          /* -d: trace every operation */
 	const char *mountpoint;
 	struct fuse_session *se;
 	bool watching;       /* watch.c runs: caching is coherent */
-	int watch_fd;        /* inotify, for invalidation (watch.c) */
 	int watch_stop_fd;   /* eventfd: the watch thread ends */
 	pthread_t watch_thread;
-	struct recent_removals removed;
-	struct nodetab nodes;
-	struct quota quota;  /* size= and nr_inodes= */
-	struct index *index; /* the tree of names */
+	struct notifyq q;
 };
 
 #endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/** @file
+ * Coherence: what the kernel holds that a change in the shm directory made
+ * stale. The index applies each inotify event and tells this hook what it
+ * changed (index.h); the hook retires the directory nodes whose identity
+ * ended and asks the FUSE side (core_inval) to drop what the kernel
+ * caches, whoever made the change, but for our own operations, which say
+ * beforehand what events they will cause (own.h): the kernel already
+ * knows what we did.
+ *
+ * A name that appears has its entry in its parent dropped (the kernel may
+ * hold "not there"): for a new directory the outermost one that appeared,
+ * a:b:c with no a before drops "a" in the root; a name that goes has its
+ * entry dropped too, and a directory that ends or becomes another one
+ * (its marker made or removed by another program) is retired. The hook
+ * runs with the index's lock held, in whichever thread applied the event:
+ * it takes the node table's lock and queues notifies, never sends them.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+
+#include "core_i.h"
+
+/* A name removed from under the kernel was likely replaced, and may be
+ * again soon: a program that churns a name (unlink, recreate) would make
+ * every open through the mount find the kernel's cached entry stale and
+ * its one retry race the next replacement (ESTALE to the caller). For
+ * entry_timeout seconds, such a name is looked up afresh at every use. */
+static size_t removed_slot(const char *name, uint64_t *hash)
+{
+	*hash = names_hash(name);
+	return (size_t)(*hash % RECENT_SLOTS);
+}
+
+static void note_removed(struct core *c, const char *name)
+{
+	uint64_t hash;
+	size_t i = removed_slot(name, &hash);
+
+	pthread_mutex_lock(&c->removed.lock);
+	c->removed.hash[i] = hash;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &c->removed.when[i]);
+	pthread_mutex_unlock(&c->removed.lock);
+}
+
+bool core_churns(struct core *c, const char *name)
+{
+	struct timespec now, then;
+	uint64_t hash, seen;
+	size_t i;
+
+	if (!c->inval.entry)
+		return false;
+	i = removed_slot(name, &hash);
+	pthread_mutex_lock(&c->removed.lock);
+	seen = c->removed.hash[i];
+	then = c->removed.when[i];
+	pthread_mutex_unlock(&c->removed.lock);
+	if (seen != hash)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	return (double)(now.tv_sec - then.tv_sec) +
+	       (double)(now.tv_nsec - then.tv_nsec) / 1e9 <
+	       c->cfg.entry_timeout;
+}
+
+static bool is_dir_name(const struct core *c, const char *name)
+{
+	size_t len = strlen(name);
+
+	return c->cfg.delim && len > c->plen && name[len - 1] == c->cfg.delim;
+}
+
+/* Drop the kernel's entry for NAME (a file's or a directory's object
+ * name) in its parent, if the kernel holds the parent. */
+static void drop_entry(struct core *c, const char *name)
+{
+	objname_t parent;
+	struct node *p;
+	size_t plen, len = strlen(name);
+
+	if (!c->inval.entry)
+		return;
+	core_parent_of(c, name, parent);
+	plen = strlen(parent);
+	if (is_dir_name(c, name))
+		len--; /* the directory's component, without the delimiter */
+	if (len <= plen)
+		return;
+	p = plen == c->plen ? &c->nodes.root : nodes_find(&c->nodes, parent);
+	if (p && p->dir)
+		c->inval.entry(c->inval.arg, p, name + plen, len - plen);
+}
+
+static void drop_inode(struct core *c, struct node *n)
+{
+	if (n && c->inval.inode)
+		c->inval.inode(c->inval.arg, n);
+}
+
+/* Directory NAME of identity ID ended, or is another one now. */
+static void dir_ended(struct core *c, const char *name, uint64_t id)
+{
+	drop_inode(c, nodes_retire(&c->nodes, name, id));
+	drop_entry(c, name);
+}
+
+/* Object NAME's contents or attributes changed: drop the kernel's
+ * attributes if they differ from the object's. */
+static void attrs_changed(struct core *c, const char *name)
+{
+	struct stat st;
+
+	if (!c->inval.inode)
+		return;
+	if (is_dir_name(c, name))
+		drop_inode(c, nodes_find(&c->nodes, name)); /* a marker */
+	else if (shmobj_stat(c->dirfd, name, &st) == 0)
+		drop_inode(c, nodes_stale(&c->nodes, &st));
+}
+
+static void drop_node(struct node *n, void *arg)
+{
+	drop_inode(arg, n);
+}
+
+/* Which of our own operations' events MASK would be. */
+static bool event_ours(struct core *c, const char *name, uint32_t mask)
+{
+	if (mask & (IN_CREATE | IN_MOVED_TO))
+		return own_take(&c->own_events, name, OWN_MADE);
+	if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+		note_removed(c, name);
+		return own_take(&c->own_events, name, OWN_GONE);
+	}
+	return false;
+}
+
+void core_changed(void *arg, enum ix_change what, const char *name,
+		  uint64_t oldid, uint32_t mask)
+{
+	struct core *c = arg;
+
+	switch (what) {
+	case IX_EVENT:
+		c->ev_name = name;
+		c->ev_ours = event_ours(c, name, mask);
+		break;
+	case IX_MADE:
+		if (!c->ev_ours)
+			drop_entry(c, name);
+		break;
+	case IX_GONE:
+		if (!is_dir_name(c, name)) {
+			if (!c->ev_ours)
+				drop_entry(c, name);
+			break;
+		}
+		/* A directory that went with another name's event (its last
+		 * object) is ours only if we said so. */
+		if (strcmp(name, c->ev_name) == 0
+			    ? c->ev_ours
+			    : own_take(&c->own_events, name, OWN_GONE))
+			break;
+		dir_ended(c, name, oldid);
+		break;
+	case IX_MARKER:
+		if (!c->ev_ours)
+			dir_ended(c, name, oldid);
+		break;
+	case IX_ATTR:
+		attrs_changed(c, name);
+		break;
+	case IX_RESCAN:
+		/* Events were lost: ours are not coming either, and every
+		 * node's attributes may be stale (the root's too). */
+		own_clear(&c->own_events);
+		nodes_each(&c->nodes, drop_node, c);
+		break;
+	}
+}
