@@ -21,6 +21,10 @@
 #include "log.h"
 
 static atomic_int ready_fd = -1;
+/* /dev/null, opened before the fork: once the daemon serves there may be
+ * no descriptor left to open it, and a standard error left open would
+ * keep whoever reads it (a $(...) in a script) waiting for ever. */
+static int null_fd = -1;
 
 /* The parent: wait for the byte or for the daemon's end. A signal that
  * would end the command (^C) ends the wait; the daemon goes on. */
@@ -48,18 +52,15 @@ _Noreturn static void wait_for_daemon(pid_t pid, int fd)
 
 int daemon_detach(void)
 {
-	int p[2], err;
+	int p[2] = { -1, -1 }, err;
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0 || pipe2(p, O_CLOEXEC) < 0)
+		goto out_err;
 	pid = fork();
-	if (pid < 0) {
-		err = errno;
-		close(p[0]);
-		close(p[1]);
-		return -err;
-	}
+	if (pid < 0)
+		goto out_err;
 	if (pid > 0) {
 		close(p[1]);
 		wait_for_daemon(pid, p[0]);
@@ -71,25 +72,31 @@ int daemon_detach(void)
 	log_set_dest(LOG_TO_SYSLOG | LOG_TO_STDERR_WARN);
 	atomic_store(&ready_fd, p[1]);
 	return 0;
+
+out_err:
+	err = errno;
+	if (null_fd >= 0)
+		close(null_fd);
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]);
+	}
+	null_fd = -1;
+	return -err;
 }
 
 void daemon_ready(void)
 {
 	static const char c = 'r';
 	int fd = atomic_exchange(&ready_fd, -1);
-	int null;
 
 	if (fd < 0)
 		return;
 	log_set_dest(LOG_TO_SYSLOG);
-	null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
-	}
+	dup2(null_fd, STDIN_FILENO);
+	dup2(null_fd, STDOUT_FILENO);
+	dup2(null_fd, STDERR_FILENO);
+	close(null_fd);
 	while (write(fd, &c, 1) < 0 && errno == EINTR)
 		;
 	close(fd);
