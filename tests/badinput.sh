@@ -323,6 +323,25 @@ else
 	echo "ok $tap_n - a mountpoint that is a pshmfs mount # SKIP not root"
 fi
 
+# A mountpoint that is the shm directory or holds it would hang every shm
+# user on the machine (the daemon's own inotify watch lands on its mount
+# before any thread serves it): refused at once, before mounting. Run in a
+# private mount namespace, so that a regression mounts nothing anyone else
+# sees.
+ln -s "$SHMDIR" "$SCRATCH/shmlink"
+for m in "$SHMDIR" /dev / "$SCRATCH/shmlink"; do
+	if ! unshare -m --propagation private true 2>/dev/null; then
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n - mountpoint $m: refused # SKIP no private mount namespace"
+		continue
+	fi
+	real=$(realpath "$m")
+	err=$(timeout 5 unshare -m --propagation private "$PSHMFS" -f "$m" 2>&1)
+	st=$?
+	is "$st $err" "1 pshmfs: $real: cannot mount over or above the shm directory $(realpath "$SHMDIR")" \
+		"mountpoint $m: refused at once, exit 1"
+done
+
 check_log
 watchdog_check
 done_testing

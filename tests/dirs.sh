@@ -13,19 +13,6 @@ mkdir "$REF"
 start_pshmfs || { ok 1 "mount"; done_testing; exit 1; }
 obj() { echo "$SHMDIR/$PREFIX$1"; }
 
-# same DESC -- CMD ARGS...: run CMD with each "@" in ARGS as the mount and
-# as the tmpfs directory: the same status and the same message.
-same() {
-	local desc=$1 a=() b=() x m r
-	shift 2
-	for x in "$@"; do
-		a+=("${x//@/$MNT}")
-		b+=("${x//@/$REF}")
-	done
-	m=$("${a[@]}" 2>&1 >/dev/null; echo "status $?")
-	r=$("${b[@]}" 2>&1 >/dev/null; echo "status $?")
-	is "${m//$MNT/@}" "${r//$REF/@}" "$desc"
-}
 in_both() { "$@" "$MNT" && "$@" "$REF"; }
 mk() { mkdir -p "$MNT/$1" "$REF/$1"; }
 put() { echo "$2" >"$MNT/$1" && echo "$2" >"$REF/$1"; }

@@ -92,6 +92,20 @@ gone_soon() {
 	return 1
 }
 
+# same DESC -- CMD ARGS...: run CMD with each "@" in ARGS as the mount and
+# as the tmpfs directory $REF (the test makes it): the same status and the
+# same message.
+same() {
+	local desc=$1 a=() b=() x m r
+	shift 2
+	for x in "$@"; do
+		a+=("${x//@/$MNT}")
+		b+=("${x//@/$REF}")
+	done
+	m=$("${a[@]}" 2>&1 >/dev/null; echo "status $?")
+	r=$("${b[@]}" 2>&1 >/dev/null; echo "status $?")
+	is "${m//$MNT/@}" "${r//$REF/@}" "$desc"
+}
 # The usual end: the daemon is alive, unmounts and exits 0, its log is clean.
 end_mount_test() {
 	kill -0 "$DAEMON_PID" 2>/dev/null

@@ -1,6 +1,7 @@
 /** @file
  * A tiny TAP producer for C unit tests: plan(), ok(), is_int(), is_str(),
- * diag(), skip_all(), done(). Header-only so each test is one file.
+ * diag(), skip_all(), done(); or tap_start() ... done_testing(), which
+ * prints the plan last. Header-only so each test is one file.
  */
 #ifndef PSHMFS_TAP_H
 #define PSHMFS_TAP_H
@@ -67,10 +68,23 @@ static inline void skip_all(const char *why)
 	exit(0);
 }
 
+/* For tests whose count comes from tables: line-buffer now, and print
+ * the plan at the end with done_testing(). */
+static inline void tap_start(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 /* Exit status 0 even on failures: the TAP driver counts them. */
 static inline int done(void)
 {
 	return tap_failed ? 1 : 0;
+}
+
+static inline int done_testing(void)
+{
+	printf("1..%d\n", tap_n);
+	return done();
 }
 
 #endif

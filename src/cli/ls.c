@@ -80,12 +80,12 @@ static const struct coldesc who_cols[WHO_NCOLS] = {
 			  SCOLS_JSON_STRING },
 	[WHO_FD] = { "FD", "open descriptor, for a hold by descriptor", 1,
 		     SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
-	[WHO_RANGE] = { "RANGE", "mapped addresses, as /proc/PID/maps shows them",
-			1, 0, SCOLS_JSON_STRING },
+	[WHO_RANGE] = { "RANGE", "mapped addresses, as in /proc/PID/maps", 1, 0,
+			SCOLS_JSON_STRING },
 	[WHO_PERMS] = { "PERMS", "the mapping's access (r, w, x; s shared)", 1,
 			0, SCOLS_JSON_STRING },
-	[WHO_OFFSET] = { "OFFSET", "offset in the object where the mapping starts",
-			 1, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
+	[WHO_OFFSET] = { "OFFSET", "where in the object the mapping starts", 1,
+			 SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
 };
 
 static const int who_default[] = { WHO_NAME,  WHO_PID,   WHO_COMMAND,

@@ -253,7 +253,10 @@ static void insert(struct index *ix, const char *name, uint64_t ino)
 	}
 	for (e = d; e != &ix->root; e = e->parent)
 		e->below++;
-	tell(ix, IX_MADE, made ? made->name : name, 0);
+	/* A new name, or the outermost directory it made; a marker for a
+	 * directory there was told as such. */
+	if (made || *c != '\0')
+		tell(ix, IX_MADE, made ? made->name : name, 0);
 }
 
 /* The object NAME is gone. */
@@ -270,8 +273,10 @@ static void remove_name(struct index *ix, const char *name)
 		old = e->ino;
 		e->marker = false;
 		/* Gone with it, or left implicit: another directory. */
-		if (e->below > 1)
+		if (e->below > 1) {
+			e->serial = ++ix->serials;
 			tell(ix, IX_MARKER, e->name, old);
+		}
 		uncount(ix, e);
 		return;
 	}

@@ -111,9 +111,11 @@ size_t quota_fit(struct quota *q, int fd, off_t off, size_t len)
 		return 0;
 	if (q->bytes + worst <= q->max_bytes)
 		return len;
-	if (q->bytes >= q->max_bytes)
-		return 0;
-	end = fitting_end(fd, first, last, (q->max_bytes - q->bytes) / PAGE);
+	/* Full or not, pages already allocated are rewritten in place, as
+	 * on a full tmpfs: only new pages need room. */
+	end = fitting_end(fd, first, last,
+			  q->bytes < q->max_bytes ? (q->max_bytes - q->bytes) / PAGE
+						  : 0);
 	if (end <= off)
 		return 0;
 	return end - off < (off_t)len ? (size_t)(end - off) : len;

@@ -154,18 +154,38 @@ static void log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
 	log_vraw((int)level, fmt, ap);
 }
 
+/* Does directory DIR (a real path) hold PATH (one too), or is it PATH? */
+static bool holds(const char *dir, const char *path)
+{
+	size_t len = strlen(dir);
+
+	return strcmp(dir, "/") == 0 ||
+	       (strncmp(path, dir, len) == 0 &&
+		(path[len] == '\0' || path[len] == '/'));
+}
+
 /* The root is a directory: so must the mountpoint be (FUSE would mount on
  * a file, and every access would fail). A missing one is libfuse's to
- * report. */
+ * report. Nor may it be the shm directory or hold it: the daemon's own
+ * inotify watch and every object it opens would land on the mount, which
+ * no thread serves yet, and every shm user on the machine would hang. */
 static int check_mountpoint(const char *path)
 {
+	char *mnt = realpath(path, NULL), *shm = realpath(SHM_DIR, NULL);
 	struct stat st;
+	int ret = 0;
 
 	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		log_err("%s: %s", path, strerror(ENOTDIR));
-		return -1;
+		ret = -1;
+	} else if (mnt && shm && holds(mnt, shm)) {
+		log_err("%s: cannot mount over or above the shm directory %s",
+			path, shm);
+		ret = -1;
 	}
-	return 0;
+	free(mnt);
+	free(shm);
+	return ret;
 }
 
 /* Open files each hold a descriptor: allow as many as we may, and say
