@@ -89,6 +89,11 @@ static void raw(void)
 	is_str(said(), "fuse: bad mount point `/x'\n", "libfuse's message: unchanged");
 	raw_msg(LOG_NOTICE, "fuse: %s\n", "n");
 	is_str(said(), "", "libfuse's notice at warning: nothing");
+	raw_msg(LOG_ERR, "fuse: unknown option(s): `");
+	raw_msg(LOG_ERR, "-o %s", "bogus");
+	raw_msg(LOG_ERR, "'\n");
+	is_str(said(), "fuse: unknown option(s): `-o bogus'\n",
+	       "a line libfuse writes in pieces: one line, unchanged");
 }
 
 static void limited(void)
@@ -120,7 +125,7 @@ int main(void)
 {
 	int p[2];
 
-	plan(28);
+	plan(29);
 	if (pipe2(p, O_NONBLOCK) || dup2(p[1], STDERR_FILENO) < 0) {
 		printf("Bail out! pipe: %s\n", strerror(errno));
 		return 1;

@@ -253,6 +253,13 @@ for mode in bg fg; do
 	fi
 done
 
+# libfuse's own messages, which it writes in pieces: one record per line.
+forget
+bg -o bogus
+is "$BG_ST $BG_OUT" "1 fuse: unknown option(s): \`-o bogus'" "-o bogus in the background: exit 1, libfuse's message"
+wait_record 27 "fuse: unknown option(s): \`-o bogus'"
+ok $? "-o bogus: libfuse's message is one daemon.err record"
+
 # --- the foreground: standard error only; bad values ------------------------------------------
 forget
 start_pshmfs -o loglevel=info || ok 1 "mount with loglevel=info"

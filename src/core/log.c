@@ -61,7 +61,15 @@ bool log_wants(int level)
 	return level <= atomic_load(&max_level);
 }
 
-/* PREFIX and the message, newline-ended, in one write. */
+/* One write, so that lines of several threads do not mix. Nothing to do
+ * if it fails: there is nowhere else to say it. */
+static void put(const char *s, size_t n)
+{
+	if (write(STDERR_FILENO, s, n) < 0)
+		return;
+}
+
+/* PREFIX and the message, newline-ended. */
 static void to_stderr(const char *prefix, const char *msg)
 {
 	char line[2048];
@@ -70,15 +78,26 @@ static void to_stderr(const char *prefix, const char *msg)
 	n = snprintf(line, sizeof(line), "%s%s\n", prefix, msg);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	/* Nothing to do if it fails: there is nowhere else to say it. */
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
+	put(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-__attribute__((format(printf, 3, 0)))
-static void emit(int level, bool ours, const char *fmt, va_list ap)
+static bool to_terminal(unsigned to, int level)
+{
+	return (to & LOG_TO_STDERR) ||
+	       ((to & LOG_TO_STDERR_WARN) && level <= LOG_WARNING);
+}
+
+/* MSG without its trailing newlines, one record. */
+static void to_syslog(int level, char *msg)
+{
+	size_t len = strlen(msg);
+
+	while (len && msg[len - 1] == '\n')
+		msg[--len] = '\0';
+	syslog(level, "%s", msg);
+}
+
+void log_vmsg(int level, const char *fmt, va_list ap)
 {
 	unsigned to = atomic_load(&dest);
 	int saved = errno; /* for a caller's %m, and to leave it as it was */
@@ -91,23 +110,12 @@ static void emit(int level, bool ours, const char *fmt, va_list ap)
 	len = strlen(msg);
 	while (len && msg[len - 1] == '\n')
 		msg[--len] = '\0';
-	if ((to & LOG_TO_STDERR) ||
-	    ((to & LOG_TO_STDERR_WARN) && level <= LOG_WARNING)) {
-		if (!ours)
-			to_stderr("", msg);
-		else
-			to_stderr(level == LOG_WARNING ? "pshmfs: warning: " :
-							 "pshmfs: ",
-				  msg);
-	}
+	if (to_terminal(to, level))
+		to_stderr(level == LOG_WARNING ? "pshmfs: warning: " : "pshmfs: ",
+			  msg);
 	if (to & LOG_TO_SYSLOG)
-		syslog(level, "%s", msg);
+		to_syslog(level, msg);
 	errno = saved;
-}
-
-void log_vmsg(int level, const char *fmt, va_list ap)
-{
-	emit(level, true, fmt, ap);
 }
 
 void log_msg(int level, const char *fmt, ...)
@@ -115,13 +123,32 @@ void log_msg(int level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(level, true, fmt, ap);
+	log_vmsg(level, fmt, ap);
 	va_end(ap);
 }
 
+/* libfuse writes some lines in pieces ("fuse: unknown option(s): `",
+ * "-o bogus", "'\n"): standard error gets each piece as it comes, syslog
+ * one record per line, gathered per thread. */
 void log_vraw(int level, const char *fmt, va_list ap)
 {
-	emit(level, false, fmt, ap);
+	static _Thread_local char line[1024];
+	unsigned to = atomic_load(&dest);
+	int saved = errno;
+	size_t len = strlen(line);
+
+	if (!log_wants(level))
+		return;
+	vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	if (to_terminal(to, level))
+		put(line + len, strlen(line + len));
+	len = strlen(line);
+	if (len && (line[len - 1] == '\n' || len == sizeof(line) - 1)) {
+		if (to & LOG_TO_SYSLOG)
+			to_syslog(level, line);
+		line[0] = '\0';
+	}
+	errno = saved;
 }
 
 void log_limited(struct log_limit *l, int level, const char *fmt, ...)
