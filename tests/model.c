@@ -22,7 +22,10 @@
  *   ref=$(mktemp -d /dev/shm/pshmfs-test.model.XXXXXX)
  *   tests/model -p 2 -n 200000 -s 1 /mnt/x "$ref"
  *
- * Each operation is one op_*() function in the table ops[] at the end.
+ * Each operation is one op_*() function in the table ops[] at the end;
+ * link, the xattr calls (user.* names, every flag and buffer size) and
+ * SEEK_DATA/SEEK_HOLE are issue 16's (never on the top directory, which
+ * in the mount is the root: no object, no xattrs).
  *
  * The directory mix (the default) works on paths of up to about three
  * components from a pool of names, often an entry or a directory that
@@ -68,6 +71,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1250,6 +1254,110 @@ static int op_rmdir(struct model *m)
 	return compare(m, r);
 }
 
+/* ---- issue 16: hard links, xattrs, sparse seeks ---- */
+
+static int op_link(struct model *m)
+{
+	char nm[128], nm2[128];
+	struct res r[2];
+
+	path_arg(m, 0, 0, nm, sizeof(nm));
+	path_arg(m, 1, 0, nm2, sizeof(nm2));
+	describe(m, "link(%s, %s), stat", nm, nm2);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], linkat(m->s[i].dfd, m->name[0], m->s[i].dfd,
+				      m->name[1], 0));
+		r[i].has_st = r[i].ret == 0 &&
+			      fstatat(m->s[i].dfd, m->name[1], &r[i].st, 0) == 0;
+		r[i].depth = path_depth(m->name[1]);
+	}
+	return compare(m, r);
+}
+
+/* One xattr call on side S's PATH: set (flags 0, XATTR_CREATE,
+ * XATTR_REPLACE), get, list or remove, with SIZE for get and list. */
+static long long xattr_call(struct side *s, const char *path, int what,
+			    const char *key, const unsigned char *val,
+			    size_t len, size_t size)
+{
+	static const int setflags[] = { 0, XATTR_CREATE, XATTR_REPLACE };
+	char full[2 * PATH_MAX];
+
+	snprintf(full, sizeof(full), "%s/%s", s->dir, path);
+	if (what < 3)
+		return setxattr(full, key, val, len, setflags[what]);
+	if (what == 3)
+		return getxattr(full, key, size ? s->buf : NULL, size);
+	if (what == 4)
+		return listxattr(full, size ? (char *)s->buf : NULL, size);
+	return removexattr(full, key);
+}
+
+static int op_xattr(struct model *m)
+{
+	static const char *const keys[] = { "user.a", "user.b",
+					    "user.longer.name" };
+	static const char *const what_name[] = { "setxattr", "setxattr CREATE",
+		"setxattr REPLACE", "getxattr", "listxattr", "removexattr" };
+	static const size_t sizes[] = { 0, 3, 1000 };
+	int what = (int)below(m, 6);
+	const char *key = keys[below(m, 3)];
+	size_t len = (size_t)below(m, 300), size = sizes[below(m, 3)];
+	/* The path of the last xattr call, taken again more often than not,
+	 * so that gets, lists and removes meet what sets made. */
+	static char last[PATH_MAX];
+	char nm[128];
+	struct res r[2];
+
+	static const char *last_key;
+
+	if (last[0] && chance(m, 60)) {
+		strcpy(m->name[0], last);
+		show_name(m->name[0], nm, sizeof(nm));
+		if (last_key && chance(m, 70))
+			key = last_key;
+	} else {
+		/* Mostly an entry that exists. */
+		if (!m->flat && chance(m, 70) && pick_entry(m, m->name[0], false))
+			show_name(m->name[0], nm, sizeof(nm));
+		else
+			path_arg(m, 0, 0, nm, sizeof(nm));
+		snprintf(last, sizeof(last), "%s", m->name[0]);
+	}
+	last_key = key;
+	/* The top is the mount's root: no object, no xattrs (EPERM). */
+	if (path_depth(m->name[0]) <= 0)
+		return 0;
+	fill(m, len);
+	describe(m, "%s(%s, %s, %zu bytes, size %zu)", what_name[what], nm, key,
+		 len, size);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], xattr_call(&m->s[i], m->name[0], what, key,
+					  m->wbuf, len, size));
+		if (what == 3 || what == 4)
+			r[i].data = m->s[i].buf;
+	}
+	return compare(m, r);
+}
+
+static int op_seek_data(struct model *m)
+{
+	int k = pick_slot(m), whence = chance(m, 50) ? SEEK_DATA : SEEK_HOLE;
+	long long off = pick_off(m);
+	struct res r[2];
+
+	describe(m, "lseek(%s, %lld, %s)", m->slot_desc[k], off,
+		 whence == SEEK_DATA ? "SEEK_DATA" : "SEEK_HOLE");
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], lseek(m->s[i].fd[k], (off_t)off, whence));
+		res_pos(&r[i], m->s[i].fd[k]);
+	}
+	return compare(m, r);
+}
+
 /* Compare bytes FROM..TO of the files open as FD on both sides. */
 static int check_range(struct model *m, const int fd[2], const char *nm,
 		       long long from, long long to)
@@ -1376,6 +1484,11 @@ static const struct op ops[] = {
 	{ .name = "check", .weight = 2, .run = op_check },
 	{ .name = "mkdir", .weight = 6, .dirs = true, .run = op_mkdir },
 	{ .name = "rmdir", .weight = 4, .run = op_rmdir },
+	/* issue 16 */
+	{ .name = "link", .weight = 3, .run = op_link },
+	{ .name = "xattr", .weight = 4, .run = op_xattr },
+	{ .name = "seek_data", .weight = 3, .needs_fd = true,
+	  .run = op_seek_data },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Randomized model test (tests/model.c): the same seeded random sequence of
 # open/close/read/write/pread/pwrite/lseek/ftruncate/truncate/unlink/rename/
-# chmod/fchmod/stat/fstat/readdir/mkdir/rmdir on the mount and on a plain
+# chmod/fchmod/stat/fstat/readdir/mkdir/rmdir/link/xattr calls/SEEK_DATA
+# and SEEK_HOLE on the mount and on a plain
 # tmpfs directory must give the same results, errno for errno and byte for
 # byte. make check runs a short sequence of the directory mix with three
 # seeds on a mount with directories, then of the flat mix (model -f: files

@@ -4,7 +4,8 @@
 # else can enter the mount, root included (FUSE refuses every process
 # whose uid is not the mounter's unless allow_other). The daemon acts with
 # the user's rights only: what the user cannot do to an object through
-# shm_open, the mount cannot do for them either.
+# shm_open, the mount cannot do for them either. The user (and root, but
+# no one else) may remount it.
 #
 # libfuse opens /dev/fuse itself before it falls back to fusermount3, so
 # the user must be able to open it. Where /dev/fuse is root-only (mode
@@ -137,6 +138,13 @@ is "$(errname rm -f "$MNT/pub")" EACCES "root cannot remove"
 is "$(present "${PREFIX}new") $(present "${PREFIX}pub")" "0 1" \
 	"  ... nothing was made or removed"
 is "$(errname asA rm "$MNT/g") $(present "${PREFIX}g")" "ok 0" "$A removes its file"
+
+# --- remount (issue 16): whoever mounted, and root, may --------------------------
+is "$(errname asA "$PSHMFS" shm "$MNT" -o remount,size=8m)" ok "$A remounts its mount with size=8m"
+is "$(asA df -k --output=size "$MNT" | tail -1 | tr -d ' ')" 8192 "  ... df shows 8 MiB to $A"
+is "$(errname asB "$PSHMFS" shm "$MNT" -o remount,size=16m)" EPERM "$B may not remount it"
+is "$(errname "$PSHMFS" shm "$MNT" -o remount,size=4m)" ok "root may"
+is "$(asA df -k --output=size "$MNT" | tail -1 | tr -d ' ')" 4096 "  ... df shows 4 MiB"
 
 end_mount_test
 

@@ -46,6 +46,8 @@ struct caller {
 	gid_t gid;
 	const gid_t *groups;
 	int ngroups;
+	mode_t umask;   /* what new files' modes lose (issue 16: with
+			 * POSIX ACLs, the kernel leaves it to us) */
 };
 
 /* What the FUSE side does when the core finds that the kernel holds

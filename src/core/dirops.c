@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core_i.h"
+#include "shared.h"
 
 int core_mkdir(struct core *c, const struct caller *who, struct node *parent,
 	       const char *name, mode_t mode, struct core_entry *e)
@@ -44,8 +45,10 @@ int core_mkdir(struct core *c, const struct caller *who, struct node *parent,
 		goto out;
 	core_new_group(c, obj, &gid, &sgid);
 	own_expect(&c->own_events, dir, OWN_MADE);
-	err = core_create_counted(c, dir, (mode & 07777) | (sgid ? S_ISGID : 0),
-				  who->uid, gid, &fd, &st);
+	/* issue 16: the umask, or the parent's default ACL. */
+	err = core_create_inheriting(c, who, dir,
+				     (mode & 07777) | (sgid ? S_ISGID : 0), gid,
+				     true, &fd, &st);
 	if (err) {
 		own_cancel(&c->own_events, dir, OWN_MADE);
 		goto out;
@@ -154,10 +157,9 @@ static int rename_file(struct core *c, const char *from, const struct stat *src,
 	err = move_one(c, from, to, flags);
 	if (err)
 		return err;
-	if (have_dst && dst.st_ino != src->st_ino)
-		nodes_rename(&c->nodes, dst.st_ino,
-			     flags & RENAME_EXCHANGE ? from : NULL);
-	return nodes_rename(&c->nodes, src->st_ino, to);
+	/* issue 16: an object may have several names (hard links). */
+	return core_names_renamed(c, src, have_dst ? &dst : NULL, from, to,
+				  flags);
 }
 
 /* The name NAME (under FROM) takes under TO, into OUT. */

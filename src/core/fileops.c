@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core_i.h"
+#include "shared.h"
 
 /* A path to reach an fd (O_PATH ones too) for calls that want a path. */
 typedef char fdpath_t[32];
@@ -321,7 +322,8 @@ static int create_name(struct core *c, const struct caller *who,
 
 	core_new_group(c, name, &gid, &sgid);
 	own_expect(&c->own_events, name, OWN_MADE);
-	err = core_create_counted(c, name, mode, who->uid, gid, &fd, &e->st);
+	/* issue 16: the umask, or the directory's default ACL. */
+	err = core_create_inheriting(c, who, name, mode, gid, false, &fd, &e->st);
 	if (err) {
 		own_cancel(&c->own_events, name, OWN_MADE);
 		return err;
@@ -401,8 +403,9 @@ int core_unlink(struct core *c, const struct caller *who, struct node *parent,
 		own_cancel(&c->own_events, obj, OWN_GONE);
 		goto out;
 	}
-	/* Open handles keep the node's descriptor: they go on. */
-	nodes_rename(&c->nodes, st.st_ino, NULL);
+	/* Open handles keep the node's descriptor: they go on. The node
+	 * keeps another name if the object has one (issue 16). */
+	core_name_removed(c, &st, obj);
 	core_touch(c, parent, obj);
 out:
 	pthread_rwlock_unlock(&c->tree);

@@ -43,6 +43,7 @@ static void node_free(struct node *n)
 	if (n->obj)
 		shmmap_free(n->obj);
 	free(n->name);
+	links_free(n->links);
 	free(n);
 }
 
@@ -217,6 +218,16 @@ static void maybe_free(struct nodetab *t, struct node *n)
 	node_free(n);
 }
 
+/* File node N is looked up by NAME: the name it had stays among its other
+ * names, for it may be another hard link. 0 or ENOMEM. */
+static int keep_other_name(struct node *n, const char *name)
+{
+	if (!n->name || strcmp(n->name, name) == 0)
+		return 0;
+	links_del(n->links, name);
+	return links_add(&n->links, n->name);
+}
+
 static struct node *get_locked(struct nodetab *t, bool dir, uint64_t id,
 			       const char *name)
 {
@@ -224,7 +235,7 @@ static struct node *get_locked(struct nodetab *t, bool dir, uint64_t id,
 	char *copy;
 
 	if (n) {
-		if (rename_node(t, n, name))
+		if ((!dir && keep_other_name(n, name)) || rename_node(t, n, name))
 			return NULL;
 		n->nlookup++;
 		return n;
@@ -438,6 +449,51 @@ struct node *nodes_find(struct nodetab *t, const char *name)
 	return n;
 }
 
+void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
+		    bool last, bool (*valid)(void *arg, const char *), void *arg)
+{
+	struct node *n;
+	char *other;
+
+	pthread_mutex_lock(&t->lock);
+	n = find_id(t, false, id);
+	if (n && last) {
+		links_free(n->links);
+		n->links = NULL;
+		unname(t, n);
+	} else if (n) {
+		links_del(n->links, name);
+		if (n->name && strcmp(n->name, name) == 0) {
+			unname(t, n);
+			other = links_take(n->links, valid, arg);
+			if (other)
+				set_name(t, n, other);
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
+		const char *to)
+{
+	struct node *n;
+	int err = 0;
+
+	pthread_mutex_lock(&t->lock);
+	n = find_id(t, false, id);
+	if (n && n->name && strcmp(n->name, from) == 0)
+		err = rename_node(t, n, to);
+	else if (n && n->name) {
+		links_del(n->links, from);
+		err = links_add(&n->links, to);
+	} else if (n) {
+		links_del(n->links, from);
+		err = rename_node(t, n, to);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
 int nodes_rename(struct nodetab *t, uint64_t id, const char *name)
 {
 	struct node *n;
@@ -497,6 +553,11 @@ int nodes_rename_dir(struct nodetab *t, const char *from, const char *to)
 	int err = 0;
 
 	pthread_mutex_lock(&t->lock);
+	/* Hard links' other names follow (or go) too. */
+	for (size_t i = 0; i < t->nids; i++)
+		for (n = t->ids[i]; n; n = n->inext)
+			if (links_rename_prefix(n->links, from, flen, to))
+				err = ENOMEM;
 	if (to)
 		remove_below(t, to); /* what the rename replaced */
 	/* Take the names off first, then give the new ones: a new name

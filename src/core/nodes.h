@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "links.h"
 #include "names.h"
 #include "shmobj.h"
 
@@ -41,6 +42,8 @@ struct node {
 	char *name;         /* object name (a directory's: its children's
 			     * prefix "Pa:b:"); NULL once removed/retired */
 	bool dir;
+	struct nodelinks *links; /* a file's other names (hard links) the
+				  * kernel looked up, or NULL (links.h) */
 	bool retired;       /* a directory whose identity ended */
 	bool root;          /* the table's root: never freed */
 	uint64_t nlookup;   /* references the kernel holds */
@@ -126,6 +129,17 @@ struct node *nodes_find(struct nodetab *t, const char *name);
 
 /* The object ID is now called NAME (NULL: it was removed). 0 or ENOMEM. */
 int nodes_rename(struct nodetab *t, uint64_t id, const char *name);
+
+/* Hard links (links.h). The name NAME of object ID was removed; LAST: it
+ * was the object's last. The node's name, if it was NAME, becomes one of
+ * its other names for which VALID(ARG, name) holds (called with the lock
+ * held), else none. */
+void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
+		    bool last, bool (*valid)(void *arg, const char *), void *arg);
+
+/* The name FROM of object ID is now TO. 0 or ENOMEM. */
+int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
+		const char *to);
 
 /* Directory FROM is now TO: every node at or below it follows. With TO
  * NULL (it was removed) the directories at or below FROM are retired and

@@ -253,7 +253,10 @@ static int usage_one(int dirfd, const struct dirent *d, void *arg)
 	if (strncmp(d->d_name, c->prefix, c->len) != 0 || names_hidden(d->d_name))
 		return 0;
 	if (shmobj_stat(dirfd, d->d_name, &st) == 0) {
-		c->u->bytes += (uint64_t)st.st_blocks * 512;
+		/* A hard link's pages are counted once (a share each,
+		 * as tmpfs does when all its names are here). */
+		c->u->bytes += (uint64_t)st.st_blocks * 512 /
+			       (st.st_nlink > 1 ? st.st_nlink : 1);
 		c->u->objects++;
 	}
 	return 0;

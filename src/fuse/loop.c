@@ -99,6 +99,7 @@ static bool slow_request(const struct fuse_buf *buf)
 	case FUSE_SETATTR:
 	case FUSE_FSYNC:
 	case FUSE_FALLOCATE:
+	case FUSE_SETLKW: /* waits for a lock (issue 16, lock_ops.c) */
 		return true;
 	default:
 		return false;

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "ops.h"
 #include "pshmfs.h"
+#include "shared_ops.h"
 
 static void usage(const char *prog)
 {
@@ -235,6 +236,14 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	return 0;
 }
 
+/* loop_run's last words, while requests are still answered: lock waits
+ * end (issue 16: their threads must be joined), then the inotify thread. */
+static void before_stop(void *arg)
+{
+	locks_stop();
+	watch_stop(arg);
+}
+
 /* Our loop (loop.c), which stops the inotify thread while requests are
  * still answered; libfuse's own for -s and for -o clone_fd (which needs
  * libfuse's private per-thread channels), with libfuse's signal handlers
@@ -248,7 +257,7 @@ static int serve(struct pshmfs *fs, struct fuse_session *se,
 	if (c->singlethread)
 		return fuse_session_loop(se);
 	if (!c->clone_fd)
-		return loop_run(se, c->max_threads, fs->o.spin_us, watch_stop, fs);
+		return loop_run(se, c->max_threads, fs->o.spin_us, before_stop, fs);
 	cfg = fuse_loop_cfg_create();
 	if (!cfg)
 		return -1;
@@ -269,6 +278,11 @@ int main(int argc, char *argv[])
 	int ret = 1, err;
 
 	fuse_set_log_func(log_fuse);
+	/* issue 16: pshmfs ... -o remount,... hands the options over. */
+	ret = remount_main(argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = 1;
 	if (take_source(&args) || fuse_parse_cmdline(&args, &c) != 0)
 		goto out_args;
 	if (c.show_help) {
@@ -329,7 +343,11 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	}
 	log_info("mounted %s, prefix '%s'", c.mountpoint, fs.o.prefix);
+	err = remount_listen(&fs); /* issue 16: mount -o remount */
+	if (err)
+		log_msg(LOG_NOTICE, "no remount channel: %s", strerror(err));
 	ret = serve(&fs, se, &c) ? 1 : 0;
+	remount_stop(&fs);
 	watch_stop(&fs); /* if serve() has not: no thread */
 	if (!ret)
 		log_info("unmounted %s", c.mountpoint);

@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "ops.h"
 #include "ops_i.h"
+#include "shared_ops.h"
 
 /* The core's setattr bits are FUSE's. */
 _Static_assert(CORE_SET_MODE == FUSE_SET_ATTR_MODE &&
@@ -43,13 +44,13 @@ static pthread_once_t readahead_once = PTHREAD_ONCE_INIT;
 
 static struct node *node_of_fh(const struct fuse_file_info *fi)
 {
-	return (struct node *)(uintptr_t)fi->fh;
+	return fh_node(fi); /* issue 16: fh carries a tag (ops_i.h) */
 }
 
 struct caller caller_of(fuse_req_t req, bool groups, gid_t *buf, int room)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct caller who = { ctx->uid, ctx->gid, NULL, 0 };
+	struct caller who = { ctx->uid, ctx->gid, NULL, 0, ctx->umask };
 	int n;
 
 	if (groups && (n = fuse_req_getgroups(req, room, buf)) > 0 &&
@@ -123,7 +124,8 @@ void reply_attr(fuse_req_t req, struct node *n, const struct stat *st,
 static void set_open_flags(struct pshmfs *fs, struct fuse_file_info *fi,
 			   struct node *n)
 {
-	fi->fh = (uintptr_t)n;
+	fi->fh = open_fh(n);
+	fi->noflush = !locks_flush(n); /* issue 16: lock_ops.c */
 	fi->direct_io = fs->o.direct_io;
 	/* Another process may have changed the object: drop the cache. */
 	fi->keep_cache = 0;
@@ -156,6 +158,7 @@ static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
 	 * every read; open drops the cache instead (keep_cache off). */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	readahead_mountpoint = fs->mountpoint;
+	shared_init(fs, conn); /* issue 16: locks, ACLs */
 	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
 	daemon_ready(); /* the kernel's first request: the mount serves */
 }
@@ -377,6 +380,7 @@ static void pshmfs_release(fuse_req_t req, fuse_ino_t ino,
 
 	(void)ino;
 	TRACE_NODE(fs, "release", node_of_fh(fi), "%s", "");
+	shared_release(fs, fi); /* issue 16: its locks go */
 	core_release(&fs->core, node_of_fh(fi));
 	fuse_reply_err(req, 0);
 }
@@ -425,14 +429,6 @@ static void pshmfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 	pshmfs_refuse(req, "symlink", name);
 }
 
-static void pshmfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
-			const char *newname)
-{
-	(void)ino;
-	(void)newparent;
-	pshmfs_refuse(req, "link", newname);
-}
-
 static void pshmfs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct pshmfs *fs = fs_of(req);
@@ -467,8 +463,8 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.create = pshmfs_create,
 	.read = pshmfs_read,
 	.write = pshmfs_write,
-	/* No .flush: nothing to do at close(2), and without it the kernel
-	 * stops asking after the first ENOSYS: one round trip fewer a close. */
+	/* .flush (lock_ops.c): at close(2), the closer's POSIX locks go. */
+	.flush = pshmfs_flush,
 	.release = pshmfs_release,
 	.fsync = pshmfs_fsync,
 	.fallocate = pshmfs_fallocate,
@@ -477,4 +473,13 @@ const struct fuse_lowlevel_ops pshmfs_ops = {
 	.readdirplus = pshmfs_readdirplus,
 	.releasedir = pshmfs_releasedir,
 	.statfs = pshmfs_statfs,
+	/* issue 16 (shared_ops.h): shared with shm_open users. */
+	.lseek = pshmfs_lseek,
+	.getxattr = pshmfs_getxattr,
+	.setxattr = pshmfs_setxattr,
+	.listxattr = pshmfs_listxattr,
+	.removexattr = pshmfs_removexattr,
+	.getlk = pshmfs_getlk,
+	.setlk = pshmfs_setlk,
+	.flock = pshmfs_flock,
 };

@@ -32,6 +32,18 @@ static inline fuse_ino_t ino_of(const struct node *n)
 	return n->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)n;
 }
 
+/* An open file's fh: its node's address in the low 48 bits (where user
+ * space addresses lie), and above them a number that tells the opens of
+ * one node apart, whose OFD and flock locks are their own (issue 16,
+ * lock_ops.c; open_fh() is in shared_init.c). */
+#define FH_NODE_MASK ((UINT64_C(1) << 48) - 1)
+uint64_t open_fh(struct node *n);
+
+static inline struct node *fh_node(const struct fuse_file_info *fi)
+{
+	return (struct node *)(uintptr_t)(fi->fh & FH_NODE_MASK);
+}
+
 /* The caller of REQ; with GROUPS, its supplementary groups too (in BUF). */
 struct caller caller_of(fuse_req_t req, bool groups, gid_t *buf, int room);
 
