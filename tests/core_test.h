@@ -58,6 +58,15 @@ static void rec_entry(void *arg, struct node *parent, const char *name,
 	log_line(inval_log[0] ? ", " : "", line);
 }
 
+static void rec_path(void *arg, const char *path)
+{
+	char line[300];
+
+	(void)arg;
+	snprintf(line, sizeof(line), "relookup %s", path);
+	log_line(inval_log[0] ? ", " : "", line);
+}
+
 /* Open core C on prefix P ("pshmfs-test.NAME.PID."), delimiter DELIM. */
 static inline int test_core(struct core *c, const char *name, char delim,
 		     uint64_t max_bytes, uint64_t max_objects)
@@ -73,7 +82,8 @@ static inline int test_core(struct core *c, const char *name, char delim,
 	snprintf(P, sizeof(P), "pshmfs-test.%s.%d.", name, (int)getpid());
 	err = core_open(c, &cfg, SHM_DIR, true);
 	if (!err)
-		c->inval = (struct core_inval){ rec_inode, rec_entry, NULL };
+		c->inval = (struct core_inval){ rec_inode, rec_entry, rec_path,
+						NULL };
 	return err;
 }
 

@@ -132,6 +132,15 @@ else
 	ok 0 "cp -a # SKIP no $src"
 fi
 
+# --- rewinddir lists the directory as it is now, also one renamed since opendir ---
+mkdir "$MNT/rw" && touch "$MNT/rw/old"
+got=$(perl -e 'my ($d, $m) = @ARGV; opendir(my $h, $d) or die; my @a = readdir($h);
+	open(my $f, ">", "$d/new") or die; close($f); rename($d, "$m/rw2") or die;
+	open($f, ">", "$m/rw2/later") or die; close($f);
+	rewinddir($h); print join(",", sort grep { !/^\./ } readdir($h)), "\n"' "$MNT/rw" "$MNT")
+is "$got" "later,new,old" "rewinddir: made since opendir, after a rename of the directory too"
+rm -rf "$MNT/rw2"
+
 # --- a flat mount and another delimiter ------------------------------------------
 stop_pshmfs
 start_pshmfs -o delim= || ok 1 "mount with delim="

@@ -21,6 +21,11 @@
  *                                   first stat and the median and longest
  *                                   wait in microseconds; exit 1 if one
  *                                   took over a second
+ *   fsop kill-after PID START N     watch /dev/shm; once N objects whose
+ *                                   names begin with START have been made
+ *                                   or moved in, SIGKILL PID; prints
+ *                                   "watching" when ready, then "killed
+ *                                   after N"; exit 1 after 60 s without
  */
 #include "config.h"
 
@@ -31,6 +36,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -243,6 +250,51 @@ static int do_lag(int argc, char **argv)
 	return close(fd) ? fail("close") : 0;
 }
 
+/* Count the names beginning with START made or moved into /dev/shm. */
+static long count_events(int fd, const char *start)
+{
+	char buf[64 * 1024] __attribute__((aligned(8)));
+	const struct inotify_event *ev;
+	long n = 0;
+	ssize_t len = read(fd, buf, sizeof(buf));
+
+	for (char *e = buf; len > 0 && e < buf + len; e += sizeof(*ev) + ev->len) {
+		ev = (const struct inotify_event *)e;
+		n += ev->len && !strncmp(ev->name, start, strlen(start));
+	}
+	return n;
+}
+
+static int do_kill_after(int argc, char **argv)
+{
+	struct pollfd p = { .events = POLLIN };
+	long want, seen = 0;
+	pid_t pid;
+
+	if (argc != 5)
+		return 2;
+	pid = (pid_t)atol(argv[2]);
+	want = atol(argv[4]);
+	p.fd = inotify_init1(IN_CLOEXEC);
+	if (p.fd < 0 ||
+	    inotify_add_watch(p.fd, "/dev/shm", IN_CREATE | IN_MOVED_TO) < 0)
+		return fail("/dev/shm");
+	printf("watching\n");
+	fflush(stdout);
+	while (seen < want) {
+		if (poll(&p, 1, 60000) <= 0) {
+			fprintf(stderr, "fsop: only %ld of %ld in 60 s\n", seen,
+				want);
+			return 1;
+		}
+		seen += count_events(p.fd, argv[3]);
+	}
+	if (kill(pid, SIGKILL))
+		return fail(argv[2]);
+	printf("killed after %ld\n", seen);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -259,8 +311,11 @@ int main(int argc, char **argv)
 		ret = do_mmap_write(argc, argv);
 	else if (argc >= 2 && strcmp(argv[1], "lag") == 0)
 		ret = do_lag(argc, argv);
+	else if (argc >= 2 && strcmp(argv[1], "kill-after") == 0)
+		ret = do_kill_after(argc, argv);
 	if (ret == 2)
 		fprintf(stderr, "usage: fsop rename [-n|-x] FROM TO | mknod-reg PATH | fd-ops PATH\n"
-			"       | hold PATH | mmap-write PATH SIZE | lag OBJECT PATH N\n");
+			"       | hold PATH | mmap-write PATH SIZE | lag OBJECT PATH N\n"
+			"       | kill-after PID START N\n");
 	return ret;
 }

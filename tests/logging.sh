@@ -145,7 +145,10 @@ echo x >"$MNT/a" && cat "$MNT/a" >/dev/null && rm "$MNT/a" && stat "$MNT/none" 2
 bg_stop
 ok $? "background: unmounted, the daemon ends"
 sleep 0.1
-is "$(records)" "" "background, default level (warning): normal use logs nothing"
+is "$(records | grep -v '^29 [0-9]* passthrough: ')" "" \
+	"background, default level (notice): normal use logs nothing but the passthrough line"
+[ "$(messages 29 | grep -c '^passthrough: ')" -le 1 ]
+ok $? "background: the passthrough line, if any, once, as daemon.notice"
 
 # --- loglevel=info: mount, limits hit, unmount ------------------------------------------
 forget
@@ -273,7 +276,7 @@ ok $? "-o bogus: libfuse's message is one daemon.err record"
 forget
 start_pshmfs -o loglevel=info || ok 1 "mount with loglevel=info"
 stop_pshmfs
-is "$(cat "$LOG")" "pshmfs: mounted $MNT, prefix '$PREFIX'
+is "$(grep -v '^pshmfs: passthrough: ' "$LOG")" "pshmfs: mounted $MNT, prefix '$PREFIX'
 pshmfs: unmounted $MNT" "loglevel=info in the foreground: mount and unmount on standard error"
 is "$(records)" "" "in the foreground, nothing goes to syslog"
 : >"$LOG"

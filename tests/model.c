@@ -52,6 +52,28 @@
  *
  * The flat mix (-f) is files only, directly in the directory, for a mount
  * with a flat namespace (-o delim=): there names may hold ':'.
+ *
+ * The extended mix (-x) is the directory mix (the same sequence for none
+ * of its seeds: more operations draw from it) and also:
+ *  - directories held open: a descriptor on each side, and half the time
+ *    a child process whose cwd is there; calls relative to them (openat
+ *    O_CREAT, fstatat, mkdirat, unlinkat, listing from the start, fstat).
+ *    A held directory that is removed or replaced stays a removed
+ *    directory, as on tmpfs: calls in it fail with ENOENT and it lists
+ *    empty; its fstat is not compared (tmpfs shows nlink 0, the mount's
+ *    old node may be gone);
+ *  - renames of a directory over another (often an empty one);
+ *  - with -P PREFIX (the mount's prefix), another program's changes,
+ *    made with shm_open and shm_unlink on the objects, between two
+ *    operations, and mirrored in the reference as tmpfs would see them:
+ *    a directory's marker removed and made again with the same mode and
+ *    owner is a new directory under the old name holding what the old one
+ *    held (the reference: the old one renamed aside, a new one made, the
+ *    entries moved in, the old one removed, so what held the old one
+ *    holds a removed directory); a file removed is unlinked; a file made
+ *    and written is made with the same mode and bytes. The mount must
+ *    show each within SEEN_MS (50 ms): the next stat of the name there
+ *    gives what the reference gives.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -70,12 +92,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#define SHM "/dev/shm"
+
 #define NSLOTS 8                 /* open files kept per side */
+#define NDSLOTS 4                /* directories held open per side (-x) */
+#define SEEN_MS 50               /* an outside change shows this soon */
 #define NPOOL 8                  /* names in the pool */
 #define MAX_IO (200 * 1024)      /* longest read or write */
 #define NEAR (400 * 1024)        /* most offsets and sizes lie below */
@@ -94,6 +125,8 @@
 struct side {
 	const char *dir;
 	int dfd;
+	int held[NDSLOTS];  /* directories held open, -1 when free (-x) */
+	pid_t cwd[NDSLOTS]; /* a child whose cwd is that directory, or 0 */
 	int fd[NSLOTS];     /* -1 when the slot is free (on both sides) */
 	unsigned char *buf; /* MAX_IO bytes read back */
 };
@@ -113,11 +146,16 @@ struct model {
 	int prefixlen;
 	bool verbose;
 	bool flat;        /* -f: files only, directly in the directory */
-	int nopen;
+	bool extended;    /* -x: held directories, renames over directories,
+			   * and another program's changes */
+	const char *prefix; /* -P: the mount's prefix, for those changes */
+	int shmfd;        /* the shm directory, with -P */
+	int nopen, nheld;
 	unsigned long orphan_ops;
 	unsigned char *wbuf;
 	char desc[512]; /* the current operation, for reports */
 	char slot_desc[NSLOTS][288];
+	char held_desc[NDSLOTS][288];
 	char pool[NPOOL][NAME_MAX + 1];
 	char name[2][PATH_MAX]; /* the paths picked for this operation */
 };
@@ -386,9 +424,10 @@ static void report(struct model *m, const char *what, const struct res r[2])
 		show_data_diff(r);
 	if (!strcmp(what, "listing"))
 		show_list_diff(r[0].ls, r[1].ls);
-	printf("# rerun: %s%s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
+	printf("# rerun: %s%s%s%s -s %llu -n %lu -p %d DIR_UNDER_TEST REFERENCE_DIR"
 	       " (both empty)\n",
-	       m->argv0, m->flat ? " -f" : "", m->seed, m->op, m->prefixlen);
+	       m->argv0, m->flat ? " -f" : "", m->extended ? " -x" : "",
+	       m->prefix ? " -P PREFIX" : "", m->seed, m->op, m->prefixlen);
 }
 
 /* 0 when both sides gave the same, else report and 1. */
@@ -438,10 +477,9 @@ static void list_add(struct list *l, const char *name)
 	l->n++;
 }
 
-/* The sorted names in DIR but "." and "..": 0, or -1. */
-static long long list_dir(const char *dir, struct list *l)
+/* The sorted names D gives but "." and ".."; D closed. 0, or -1. */
+static long long list_stream(DIR *d, struct list *l)
 {
-	DIR *d = opendir(dir);
 	struct dirent *e;
 	int err;
 
@@ -458,6 +496,12 @@ static long long list_dir(const char *dir, struct list *l)
 		return -1;
 	qsort(l->v, l->n, sizeof(*l->v), by_name);
 	return 0;
+}
+
+/* The sorted names in DIR but "." and "..": 0, or -1. */
+static long long list_dir(const char *dir, struct list *l)
+{
+	return list_stream(opendir(dir), l);
 }
 
 /* ---- picking arguments ---- */
@@ -1100,6 +1144,9 @@ static bool moved_fit(struct model *m)
 	return fits(m, to, most);
 }
 
+static bool pick_target_dir(struct model *m, char *out);
+static void unhold_all(void);
+
 static int op_rename(struct model *m)
 {
 	static const unsigned flags[] = { 0, 0, RENAME_NOREPLACE,
@@ -1115,6 +1162,10 @@ static int op_rename(struct model *m)
 	    !is_dot(last_of(m->name[0])) && chance(m, 8))
 		pick_inside(m);
 	else
+		pick_path(m, 1, P_DOTS);
+	/* -x: a directory over another, empty or not. */
+	if (m->extended && chance(m, 15) && pick_entry(m, m->name[0], true) &&
+	    !pick_target_dir(m, m->name[1]))
 		pick_path(m, 1, P_DOTS);
 	/* Not generated: exchanges involving a directory (see the top). */
 	if (!m->flat && f == 3 &&
@@ -1450,7 +1501,457 @@ static int final_check(struct model *m)
 	for (int k = 0; !diff && k < NSLOTS; k++)
 		if (slot_open(m, k))
 			diff = close_slot(m, k);
+	unhold_all();
 	return diff;
+}
+
+
+/* ---- -x: directories held open, renames over directories, and another
+ * program's changes ---- */
+
+static bool held_open(const struct model *m, int k)
+{
+	return m->s[0].held[k] >= 0;
+}
+
+/* A child whose cwd is the directory FD until it is killed (or the model
+ * dies): a cwd holds a directory as an open descriptor does. */
+static pid_t cwd_child(int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (fchdir(fd) == 0) {
+			close_range(0, ~0U, 0);
+			for (;;)
+				pause();
+		}
+		_exit(1);
+	}
+	return pid < 0 ? 0 : pid;
+}
+
+static void unhold(struct model *m, int k)
+{
+	for (int i = 0; i < 2; i++) {
+		struct side *s = &m->s[i];
+
+		close(s->held[k]);
+		s->held[k] = -1;
+		if (s->cwd[k] > 0) {
+			kill(s->cwd[k], SIGKILL);
+			waitpid(s->cwd[k], NULL, 0);
+		}
+		s->cwd[k] = 0;
+	}
+	m->nheld--;
+}
+
+static struct model *the_model; /* for unhold_all() at exit */
+
+static void unhold_all(void)
+{
+	for (int k = 0; the_model && k < NDSLOTS; k++)
+		if (held_open(the_model, k))
+			unhold(the_model, k);
+}
+
+static int op_hold(struct model *m)
+{
+	char nm[128];
+	bool cwd = chance(m, 50);
+	int k, fd[2], diff;
+	struct res r[2];
+
+	show_name(pick_dir(m, 0, 0), nm, sizeof(nm));
+	for (k = 0; k < NDSLOTS && held_open(m, k); k++)
+		;
+	if (k == NDSLOTS) {
+		k = (int)below(m, NDSLOTS);
+		unhold(m, k);
+	}
+	describe(m, "hold(%s)%s as dir%d", nm, cwd ? " and a child's cwd" : "",
+		 k);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		fd[i] = openat(m->s[i].dfd, m->name[0],
+			       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		res_set(&r[i], fd[i] < 0 ? -1 : 0);
+		r[i].has_st = fd[i] >= 0 && fstat(fd[i], &r[i].st) == 0;
+		r[i].depth = path_depth(m->name[0]);
+	}
+	diff = compare(m, r);
+	if (diff || fd[0] < 0) {
+		for (int i = 0; i < 2; i++)
+			if (fd[i] >= 0)
+				close(fd[i]);
+		return diff;
+	}
+	for (int i = 0; i < 2; i++) {
+		m->s[i].held[k] = fd[i];
+		m->s[i].cwd[k] = cwd ? cwd_child(fd[i]) : 0;
+	}
+	m->nheld++;
+	snprintf(m->held_desc[k], sizeof(m->held_desc[k]), "dir%d %s", k, nm);
+	return 0;
+}
+
+static int pick_held(struct model *m)
+{
+	int k = (int)below(m, NDSLOTS);
+
+	while (!held_open(m, k))
+		k = (k + 1) % NDSLOTS;
+	return k;
+}
+
+static int op_unhold(struct model *m)
+{
+	int k = pick_held(m);
+
+	describe(m, "unhold(%s)", m->held_desc[k]);
+	unhold(m, k);
+	return 0;
+}
+
+/* Where held directory K is now in the reference, into REL ("" the top,
+ * else ending in '/'); false once it is removed there. */
+static bool held_where(struct model *m, int k, char *rel)
+{
+	char proc[64], path[PATH_MAX];
+	size_t dlen = strlen(m->s[1].dir);
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", m->s[1].held[k]);
+	n = readlink(proc, path, sizeof(path) - 2);
+	if (n < 0)
+		return false;
+	path[n] = '\0';
+	if (strncmp(path, m->s[1].dir, dlen) || (path[dlen] && path[dlen] != '/') ||
+	    strstr(path, " (deleted)"))
+		return false;
+	strcpy(rel, path[dlen] ? path + dlen + 1 : "");
+	if (*rel)
+		strcat(rel, "/");
+	return true;
+}
+
+/* The sorted names in the directory open as FD, read from its start
+ * (rewinddir), with getdents64 itself: fdopendir() would fstat it first,
+ * which is not compared for a removed directory (see op_held()). 0, or
+ * -1. A removed directory lists empty (glibc's readdir() turns the
+ * kernel's ENOENT into the end). */
+static long long list_fd(int fd, struct list *l)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	long n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long o = 0; o < n;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + o);
+
+			if (!is_dot(e->d_name))
+				list_add(l, e->d_name);
+			o += e->d_reclen;
+		}
+	}
+	if (n < 0 && errno != ENOENT)
+		return -1;
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_name);
+	return 0;
+}
+
+/* One call relative to a held directory (openat and the like). */
+static int op_held(struct model *m)
+{
+	static const char *const what[] = { "fstat", "list", "create",
+					    "stat", "mkdir", "unlink",
+					    "rmdir" };
+	int k = pick_held(m), w = (int)below(m, 7), fd, diff, excl;
+	char last[NAME_MAX + 64], nm[128], rel[PATH_MAX], path[2 * PATH_MAX];
+	struct list l[2] = { { 0 } };
+	mode_t mode = pick_mode(m);
+	bool alive;
+	struct res r[2];
+	struct stat st;
+
+	pick_name(m, last, false);
+	excl = chance(m, 30) ? O_EXCL : 0;
+	alive = held_where(m, k, rel);
+	snprintf(path, sizeof(path), "%s%s", alive ? rel : "", last);
+	if (alive && strlen(last) <= NAME_MAX && !fits(m, path, w == 4)) {
+		/* Too deep for a name of the pool: nothing to try. */
+		strcpy(last, m->pool[below(m, 3)]);
+		snprintf(path, sizeof(path), "%s%s", rel, last);
+		if (!fits(m, path, w == 4))
+			return 0;
+	}
+	describe(m, "%s(%s, %s)%s", what[w], m->held_desc[k],
+		 w < 2 ? "" : show_name(last, nm, sizeof(nm)),
+		 w == 2 && excl ? " O_EXCL" : "");
+	/* A directory removed in the reference (nlink 0) is a node the
+	 * mount has let go of: its attributes are not compared. */
+	if (w == 0 && (fstat(m->s[1].held[k], &st) || st.st_nlink == 0))
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		int dfd = m->s[i].held[k];
+
+		res_init(&r[i]);
+		r[i].depth = alive ? path_depth(rel) + (w > 1) : 1;
+		switch (w) {
+		case 0:
+			res_set(&r[i], fstat(dfd, &r[i].st));
+			r[i].has_st = r[i].ret == 0;
+			break;
+		case 1:
+			res_set(&r[i], list_fd(dfd, &l[i]));
+			r[i].ls = &l[i];
+			break;
+		case 2:
+			fd = openat(dfd, last, O_CREAT | O_WRONLY | O_CLOEXEC | excl,
+				    mode);
+			res_set(&r[i], fd < 0 ? -1 : 0);
+			r[i].has_st = fd >= 0 && fstat(fd, &r[i].st) == 0;
+			if (fd >= 0)
+				close(fd);
+			break;
+		case 3:
+			res_set(&r[i], fstatat(dfd, last, &r[i].st,
+					       AT_SYMLINK_NOFOLLOW));
+			r[i].has_st = r[i].ret == 0;
+			break;
+		case 4:
+			res_set(&r[i], mkdirat(dfd, last, mode));
+			break;
+		default:
+			res_set(&r[i], unlinkat(dfd, last,
+						w == 6 ? AT_REMOVEDIR : 0));
+		}
+	}
+	diff = compare(m, r);
+	list_free(&l[0]);
+	list_free(&l[1]);
+	return diff;
+}
+
+/* An empty directory of the reference into OUT (without its '/'), half
+ * the time; else any directory. */
+static bool pick_target_dir(struct model *m, char *out)
+{
+	struct list l = { 0 }, empty = { 0 }, inside = { 0 };
+	const char *e;
+	char dir[PATH_MAX];
+
+	if (chance(m, 50))
+		return pick_entry(m, out, true);
+	walk_sorted(m->s[1].dfd, "", &l, WALK_DEPTH);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!is_dir_entry(l.v[i]))
+			continue;
+		snprintf(dir, sizeof(dir), "%s", l.v[i]);
+		walk(m->s[1].dfd, dir, &inside, 0);
+		if (!inside.n)
+			list_add(&empty, l.v[i]);
+		list_free(&inside);
+	}
+	e = pick_from(m, &empty, true);
+	if (e) {
+		strcpy(out, e);
+		out[path_len(out)] = '\0';
+	}
+	list_free(&l);
+	list_free(&empty);
+	return e != NULL;
+}
+
+/* PATH's object name (a directory's marker, with DIR) into OUT. */
+static void obj_of(const struct model *m, const char *path, bool dir,
+		   char *out, size_t size)
+{
+	size_t o = (size_t)snprintf(out, size, "/%s", m->prefix);
+
+	for (const char *c = path; *c && o + 2 < size; c++)
+		out[o++] = *c == '/' ? DELIM : *c;
+	if (dir)
+		out[o++] = DELIM;
+	out[o] = '\0';
+}
+
+/* Stat PATH (or, with PATH NULL, fstat open file K) on both sides. */
+static void stat_both(struct model *m, const char *path, int k, struct res r[2])
+{
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], path ? fstatat(m->s[i].dfd, path, &r[i].st,
+					      AT_SYMLINK_NOFOLLOW)
+				    : fstat(m->s[i].fd[k], &r[i].st));
+		r[i].has_st = r[i].ret == 0;
+		r[i].depth = path ? path_depth(path) : 1;
+	}
+}
+
+/* After another program's change to PATH: within SEEN_MS (watch.c tells
+ * the kernel) the mount shows PATH as the reference has it, and every
+ * open file's attributes (a link count may have changed). */
+static int seen_soon(struct model *m, const char *path)
+{
+	struct timespec pause = { 0, 1000000 };
+	size_t len = strlen(m->desc);
+	struct res r[2];
+	int k;
+
+	snprintf(m->desc + len, sizeof(m->desc) - len, ", then stat within %d ms",
+		 SEEN_MS);
+	for (int ms = 0;; ms++) {
+		stat_both(m, path, 0, r);
+		for (k = 0; !differs(r) && k < NSLOTS; k++)
+			if (slot_open(m, k))
+				stat_both(m, NULL, k, r);
+		if (!differs(r) || ms >= SEEN_MS)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (differs(r) && k <= NSLOTS && k > 0 && slot_open(m, k - 1)) {
+		len = strlen(m->desc);
+		snprintf(m->desc + len, sizeof(m->desc) - len, ": fstat(%s)",
+			 m->slot_desc[k - 1]);
+	}
+	return compare(m, r);
+}
+
+/* The reference's side of a remade marker: a new directory under the old
+ * name holding what the old one held, which is gone (what holds it open
+ * holds a removed directory, as the mount's old node is). */
+static int remake_ref(struct model *m, const char *path, const struct stat *st)
+{
+	char tmp[PATH_MAX], from[2 * PATH_MAX], to[2 * PATH_MAX];
+	struct list l = { 0 };
+	size_t plen = strlen(path) - strlen(last_of(path));
+	int dfd = m->s[1].dfd, err = 0;
+
+	snprintf(tmp, sizeof(tmp), "%.*s.model-remade", (int)plen, path);
+	if (renameat(dfd, path, dfd, tmp) || mkdirat(dfd, path, 0700) ||
+	    fchmodat(dfd, path, st->st_mode & 07777, 0) ||
+	    fchownat(dfd, path, st->st_uid, st->st_gid, 0))
+		return -1;
+	strcat(tmp, "/");
+	walk(dfd, tmp, &l, 0);
+	for (size_t i = 0; i < l.n && !err; i++) {
+		snprintf(from, sizeof(from), "%s", l.v[i]);
+		from[path_len(from)] = '\0';
+		snprintf(to, sizeof(to), "%s/%s", path, last_of(from));
+		err = renameat(dfd, from, dfd, to);
+	}
+	list_free(&l);
+	tmp[strlen(tmp) - 1] = '\0';
+	return err || unlinkat(dfd, tmp, AT_REMOVEDIR) ? -1 : 0;
+}
+
+/* Another program removes a directory's marker and makes it again, with
+ * the same mode and owner: a new directory under the same name. */
+static int outside_remake(struct model *m)
+{
+	char path[PATH_MAX], obj[2 * PATH_MAX], nm[128];
+	struct res r[2];
+	struct stat st;
+	int fd;
+
+	if (!pick_entry(m, path, true))
+		return 0;
+	obj_of(m, path, true, obj, sizeof(obj));
+	describe(m, "outside: remake the marker of %s (shm_unlink, shm_open)",
+		 show_name(path, nm, sizeof(nm)));
+	res_init(&r[0]);
+	fd = shm_open(obj, O_RDONLY, 0);
+	if (fd < 0 || fstat(fd, &st) || shm_unlink(obj)) {
+		res_set(&r[0], -1);
+	} else {
+		close(fd);
+		/* The owner first: fchown clears the set-ID bits. */
+		fd = shm_open(obj, O_RDWR | O_CREAT | O_EXCL, st.st_mode & 0777);
+		res_set(&r[0], fd < 0 || fchown(fd, st.st_uid, st.st_gid) ||
+					       fchmod(fd, st.st_mode & 07777)
+				       ? -1
+				       : 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	res_init(&r[1]);
+	res_set(&r[1], r[0].ret ? 0 : remake_ref(m, path, &st));
+	if (compare(m, r))
+		return 1;
+	return seen_soon(m, path);
+}
+
+/* Another program removes a file. */
+static int outside_unlink(struct model *m)
+{
+	char path[PATH_MAX], obj[2 * PATH_MAX], nm[128];
+	struct res r[2];
+
+	if (!pick_entry(m, path, false) || ref_dir(m, path))
+		return 0;
+	obj_of(m, path, false, obj, sizeof(obj));
+	describe(m, "outside: shm_unlink %s", show_name(path, nm, sizeof(nm)));
+	res_init(&r[0]);
+	res_set(&r[0], shm_unlink(obj));
+	res_init(&r[1]);
+	res_set(&r[1], unlinkat(m->s[1].dfd, path, 0));
+	if (compare(m, r))
+		return 1;
+	return seen_soon(m, path);
+}
+
+/* Another program makes a file, and writes into it. */
+static int outside_create(struct model *m)
+{
+	char path[PATH_MAX], obj[2 * PATH_MAX], nm[128];
+	size_t len = (size_t)below(m, 8193);
+	mode_t mode = pick_mode(m) & 0777;
+	struct res r[2];
+	struct stat st;
+	int fd[2];
+
+	pick_parent(m, path);
+	strcat(path, m->pool[below(m, NPOOL - 1)]);
+	if ((strchr(path, '/') &&
+	     !ref_dir(m, strndupa(path, strlen(path) - strlen(last_of(path))))) ||
+	    !fits(m, path, 0) || fstatat(m->s[1].dfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	fill(m, len);
+	obj_of(m, path, false, obj, sizeof(obj));
+	describe(m, "outside: shm_open(O_CREAT) %s, write %zu, fchmod 0%o",
+		 show_name(path, nm, sizeof(nm)), len, (unsigned)mode);
+	fd[0] = shm_open(obj, O_RDWR | O_CREAT | O_EXCL, mode);
+	fd[1] = openat(m->s[1].dfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		       mode);
+	for (int i = 0; i < 2; i++) {
+		res_init(&r[i]);
+		res_set(&r[i], fd[i] < 0 || write(fd[i], m->wbuf, len) != (ssize_t)len ||
+					       fchmod(fd[i], mode)
+				       ? -1
+				       : 0);
+		if (fd[i] >= 0)
+			close(fd[i]);
+	}
+	if (compare(m, r))
+		return 1;
+	return seen_soon(m, path);
+}
+
+static int op_outside(struct model *m)
+{
+	long long w = below(m, 10);
+
+	if (w < 4)
+		return outside_remake(m);
+	if (w < 7)
+		return outside_unlink(m);
+	return outside_create(m);
 }
 
 /* ---- the table ---- */
@@ -1460,6 +1961,9 @@ struct op {
 	int weight;
 	bool needs_fd; /* works on an open file */
 	bool dirs;     /* makes directories: not in the flat mix (-f) */
+	bool ext;      /* only with -x */
+	bool needs_held; /* works on a held directory (-x) */
+	bool outside;  /* another program's change: only with -P */
 	int (*run)(struct model *m);
 };
 
@@ -1489,13 +1993,24 @@ static const struct op ops[] = {
 	{ .name = "xattr", .weight = 4, .run = op_xattr },
 	{ .name = "seek_data", .weight = 3, .needs_fd = true,
 	  .run = op_seek_data },
+	{ .name = "hold", .weight = 3, .dirs = true, .ext = true,
+	  .run = op_hold },
+	{ .name = "unhold", .weight = 1, .dirs = true, .ext = true,
+	  .needs_held = true, .run = op_unhold },
+	{ .name = "held", .weight = 8, .dirs = true, .ext = true,
+	  .needs_held = true, .run = op_held },
+	{ .name = "outside", .weight = 4, .dirs = true, .ext = true,
+	  .outside = true, .run = op_outside },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
 static int weight(const struct model *m, const struct op *op)
 {
-	return op->dirs && m->flat ? 0 : op->weight;
+	if ((op->dirs && m->flat) || (op->ext && !m->extended) ||
+	    (op->outside && !m->prefix))
+		return 0;
+	return op->weight;
 }
 
 static const struct op *pick_op(struct model *m)
@@ -1510,6 +2025,9 @@ static const struct op *pick_op(struct model *m)
 		r -= weight(m, &ops[i]);
 	if (ops[i].needs_fd && !m->nopen)
 		return &ops[0];
+	/* Nothing held: hold something instead. */
+	while (ops[i].needs_held && !m->nheld)
+		i--;
 	return &ops[i];
 }
 
@@ -1518,7 +2036,7 @@ static const struct op *pick_op(struct model *m)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s [-f] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
+		"usage: %s [-f|-x] [-P PREFIX] [-s SEED] [-n OPS] [-p PREFIXLEN] [-v]"
 		" DIR_UNDER_TEST REFERENCE_DIR\n"
 		"  -f            the flat mix: files only, directly in the"
 		" directory,\n"
@@ -1528,6 +2046,11 @@ static void usage(const char *argv0)
 		"  -p PREFIXLEN  length of the mount's prefix: names stay within"
 		" 255-PREFIXLEN bytes,\n"
 		"                but for deliberately over-long ones\n"
+		"  -x            the extended mix: also directories held open\n"
+		"                (descriptors, children's cwds), renames over\n"
+		"                directories\n"
+		"  -P PREFIX     with -x: the mount's prefix, for another\n"
+		"                program's changes (shm_open, shm_unlink) in " SHM "\n"
 		"  -v            print every operation\n",
 		argv0);
 	exit(2);
@@ -1560,9 +2083,13 @@ static void parse_args(struct model *m, int argc, char **argv)
 
 	m->seed = time_seed();
 	m->n = 10000;
-	while ((c = getopt(argc, argv, "fs:n:p:vh")) != -1) {
+	while ((c = getopt(argc, argv, "fxP:s:n:p:vh")) != -1) {
 		if (c == 'f')
 			m->flat = true;
+		else if (c == 'x')
+			m->extended = true;
+		else if (c == 'P')
+			m->prefix = optarg;
 		else if (c == 's')
 			m->seed = number(optarg, argv[0]);
 		else if (c == 'n')
@@ -1574,7 +2101,8 @@ static void parse_args(struct model *m, int argc, char **argv)
 		else
 			usage(argv[0]);
 	}
-	if (argc - optind != 2 || m->prefixlen > NAME_MAX - 8)
+	if (argc - optind != 2 || m->prefixlen > NAME_MAX - 8 ||
+	    (m->flat && m->extended) || (m->prefix && !m->extended))
 		usage(argv[0]);
 	m->s[0].dir = argv[optind];
 	m->s[1].dir = argv[optind + 1];
@@ -1605,6 +2133,8 @@ static void open_side(struct side *s)
 	}
 	for (int k = 0; k < NSLOTS; k++)
 		s->fd[k] = -1;
+	for (int k = 0; k < NDSLOTS; k++)
+		s->held[k] = -1;
 	s->buf = xmalloc(MAX_IO);
 }
 
@@ -1632,8 +2162,11 @@ int main(int argc, char **argv)
 	m.rng = m.seed;
 	make_pool(&m);
 	umask(0);
-	printf("# model: seed %llu, %lu operations, %s mix, %s against %s\n",
-	       m.seed, m.n, m.flat ? "flat" : "directory", m.s[0].dir,
+	the_model = &m;
+	atexit(unhold_all); /* no child left with its cwd in the mount */
+	printf("# model: seed %llu, %lu operations, %s mix%s, %s against %s\n",
+	       m.seed, m.n, m.flat ? "flat" : m.extended ? "extended" : "directory",
+	       m.prefix ? " with another program's changes" : "", m.s[0].dir,
 	       m.s[1].dir);
 	if (run(&m))
 		return 1;

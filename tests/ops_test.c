@@ -291,6 +291,30 @@ static void test_coherence(void)
 	ok(e.n->retired, "coherence: a marker made elsewhere: retired too");
 	is_str(inval_log, "inode (none), entry / c", "coherence: and its entry dropped");
 	core_forget(&c, e.n, 1);
+	{
+		/* A directory in a directory whose marker another program
+		 * remakes: the same directory, in the new one, where the
+		 * kernel must move it (looked up again from the watch). */
+		struct core_entry p, q;
+
+		core_mkdir(&c, &me, root, "p", 0700, &p);
+		core_mkdir(&c, &me, p.n, "q", 0700, &q);
+		SYNC();
+		outside_rm(c.dirfd, "p:");
+		inval_log[0] = '\0';
+		SYNC();
+		ok(p.n->retired && !q.n->retired,
+		   "coherence: the remade one retires, the one inside does not");
+		ok(strstr(inval_log, "relookup p/q") != NULL,
+		   "coherence: the one inside is looked up again by its path");
+		outside_make(c.dirfd, "p:");
+		core_rmdir(&c, &me, root, "q"); /* not there: ENOENT */
+		outside_rm(c.dirfd, "p:q:");
+		outside_rm(c.dirfd, "p:");
+		SYNC();
+		core_forget(&c, p.n, 1);
+		core_forget(&c, q.n, 1);
+	}
 	core_forget(&c, d.n, 1);
 	core_forget(&c, f.n, 1);
 	outside_rm(c.dirfd, "c:");

@@ -101,11 +101,46 @@ static void drop_inode(struct core *c, struct node *n)
 		c->inval.inode(c->inval.arg, n);
 }
 
-/* Directory NAME of identity ID ended, or is another one now. */
+struct children {
+	struct core *c;
+	const char *dir;
+	size_t len;
+};
+
+/* Node N, a live directory directly in CH's: ask for it to be looked up
+ * again by its path in the mount ("a/b"). */
+static void relookup_child(struct node *n, void *arg)
+{
+	const struct children *ch = arg;
+	const char *rest = n->name;
+	char path[SHM_NAME_MAX + 1], *p;
+	size_t len;
+
+	if (!n->dir || n->retired || !rest || strncmp(rest, ch->dir, ch->len) ||
+	    !rest[ch->len])
+		return;
+	len = strlen(rest);
+	if (memchr(rest + ch->len, ch->c->cfg.delim, len - ch->len - 1))
+		return; /* deeper: moves with its parent */
+	memcpy(path, rest + ch->c->plen, len - ch->c->plen - 1);
+	path[len - ch->c->plen - 1] = '\0';
+	for (p = path; (p = strchr(p, ch->c->cfg.delim)); p++)
+		*p = '/';
+	ch->c->inval.relookup(ch->c->inval.arg, path);
+}
+
+/* Directory NAME of identity ID ended, or is another one now. What it
+ * held goes on (another program remade its marker): the directories in
+ * it are the same, now in the new one, where the kernel must move them. */
 static void dir_ended(struct core *c, const char *name, uint64_t id)
 {
-	drop_inode(c, nodes_retire(&c->nodes, name, id));
+	struct children ch = { c, name, strlen(name) };
+	struct node *n = nodes_retire(&c->nodes, name, id);
+
+	drop_inode(c, n);
 	drop_entry(c, name);
+	if (n && c->inval.relookup)
+		nodes_each(&c->nodes, relookup_child, &ch);
 }
 
 /* Object NAME's contents or attributes changed: drop the kernel's
@@ -155,8 +190,12 @@ void core_changed(void *arg, enum ix_change what, const char *name,
 		break;
 	case IX_GONE:
 		if (!is_dir_name(c, name)) {
-			if (!c->ev_ours)
+			/* Another program's unlink: the name, and the link
+			 * count of the file a handle may hold open. */
+			if (!c->ev_ours) {
 				drop_entry(c, name);
+				drop_inode(c, nodes_find(&c->nodes, name));
+			}
 			break;
 		}
 		/* A directory that went with another name's event (its last

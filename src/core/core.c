@@ -32,6 +32,7 @@ int core_open(struct core *c, const struct core_cfg *cfg, const char *shmdir,
 	int err;
 
 	memset(c, 0, sizeof(*c));
+	journal_init(&c->journal);
 	c->cfg = *cfg;
 	c->plen = strlen(cfg->prefix);
 	c->dirfd = shmdir_open(shmdir);

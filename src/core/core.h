@@ -31,6 +31,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "journal.h"
 #include "names.h"
 #include "nodes.h"
 #include "own.h"
@@ -58,6 +59,12 @@ struct core_inval {
 	void (*inode)(void *arg, struct node *n);
 	void (*entry)(void *arg, struct node *parent, const char *name,
 		      size_t len);
+	/* The kernel holds directory PATH (relative to the mount's root)
+	 * under a parent that became another directory: look it up again,
+	 * outside any request, so the kernel moves it under the new one
+	 * while no rename holds the locks that needs (in a rename it would
+	 * fail with ESTALE). May be NULL. */
+	void (*relookup)(void *arg, const char *path);
 	void *arg;
 };
 
@@ -95,6 +102,8 @@ struct core {
 	bool ev_ours;        /* the event being applied is ours, and its */
 	const char *ev_name; /* name (coherence.c; under the index's lock) */
 	struct core_inval inval;
+	struct journal journal; /* the directory rename under way (with the
+				 * tree lock held exclusive) */
 };
 
 /* What a lookup, create or mkdir gives the kernel: a referenced node, its

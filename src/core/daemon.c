@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -21,6 +22,9 @@
 #include "log.h"
 
 static atomic_int ready_fd = -1;
+/* The mount served before daemon_detach() (passthrough.c answers the
+ * kernel's INIT itself, before the fork): the child says so at once. */
+static atomic_bool served;
 /* /dev/null, opened before the fork: once the daemon serves there may be
  * no descriptor left to open it, and a standard error left open would
  * keep whoever reads it (a $(...) in a script) waiting for ever. */
@@ -71,6 +75,8 @@ int daemon_detach(void)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	log_set_dest(LOG_TO_SYSLOG | LOG_TO_STDERR_WARN);
 	atomic_store(&ready_fd, p[1]);
+	if (atomic_load(&served))
+		daemon_ready();
 	return 0;
 
 out_err:
@@ -85,18 +91,37 @@ out_err:
 	return -err;
 }
 
-void daemon_ready(void)
+/* Standard input, output and error on /dev/null. */
+static void let_go_of_terminal(void)
 {
-	static const char c = 'r';
-	int fd = atomic_exchange(&ready_fd, -1);
-
-	if (fd < 0)
-		return;
-	log_set_dest(LOG_TO_SYSLOG);
 	dup2(null_fd, STDIN_FILENO);
 	dup2(null_fd, STDOUT_FILENO);
 	dup2(null_fd, STDERR_FILENO);
 	close(null_fd);
+}
+
+void daemon_forked(void)
+{
+	int fd = atomic_exchange(&ready_fd, -1);
+
+	if (fd < 0)
+		return;
+	close(fd);
+	log_set_dest(LOG_TO_SYSLOG);
+	let_go_of_terminal();
+}
+
+void daemon_ready(void)
+{
+	static const char c = 'r';
+	int fd;
+
+	atomic_store(&served, true);
+	fd = atomic_exchange(&ready_fd, -1);
+	if (fd < 0)
+		return;
+	log_set_dest(LOG_TO_SYSLOG);
+	let_go_of_terminal();
 	while (write(fd, &c, 1) < 0 && errno == EINTR)
 		;
 	close(fd);

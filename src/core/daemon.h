@@ -18,8 +18,15 @@
 int daemon_detach(void);
 
 /* The daemon serves: let the parent exit 0, and put /dev/null on standard
- * input, output and error. Later calls, and calls without daemon_detach()
- * (the foreground), do nothing. Safe from any thread. */
+ * input, output and error. Later calls, and calls in the foreground, do
+ * nothing; a call before daemon_detach() takes effect in it. Safe from
+ * any thread. */
 void daemon_ready(void);
+
+/* In a process the daemon forks and keeps (the guard): if the daemon
+ * does not serve yet, let go of what it holds for its parent, the pipe
+ * and the terminal (standard input, output and error on /dev/null,
+ * messages to syslog only), so that neither waits for this process. */
+void daemon_forked(void);
 
 #endif

@@ -266,6 +266,7 @@ static int rename_dir(struct core *c, const char *from, const char *to,
 	if (!err)
 		err = replace_marker(c, from, to, source.marker, target.marker);
 	if (err) {
+		journal_undo(c);
 		unmove_objects(c, &l, from, to, done);
 		if (!source.marker)
 			own_cancel(&c->own_events, from, OWN_GONE);
@@ -293,19 +294,24 @@ static int exchange_dirs(struct core *c, const char *a, const char *b)
 	memcpy(tmp + alen - 1, aside, sizeof(aside) - 1);
 	tmp[alen - 1 + sizeof(aside) - 1] = c->cfg.delim;
 	tmp[alen + sizeof(aside) - 1] = '\0';
-	err = rename_dir(c, a, tmp, RENAME_NOREPLACE);
+	/* One journal for the three moves: a crash leaves both whole. */
+	err = journal_exchange(c, a, b, tmp);
+	if (!err)
+		err = rename_dir(c, a, tmp, RENAME_NOREPLACE);
 	if (err)
-		return err;
+		goto out;
 	err = rename_dir(c, b, a, RENAME_NOREPLACE);
 	if (err) {
 		rename_dir(c, tmp, a, RENAME_NOREPLACE);
-		return err;
+		goto out;
 	}
 	err = rename_dir(c, tmp, b, RENAME_NOREPLACE);
 	if (err) {
 		rename_dir(c, a, b, RENAME_NOREPLACE);
 		rename_dir(c, tmp, a, RENAME_NOREPLACE);
 	}
+out:
+	journal_exchange_end(c);
 	return err;
 }
 

@@ -25,12 +25,21 @@ static const char *fd_path(int fd, fdpath_t buf)
 
 int core_lookup_file(struct core *c, const char *name, struct core_entry *e)
 {
-	int err = shmobj_stat(c->dirfd, name, &e->st);
+	/* A name other programs churn may be replaced again before the open
+	 * that follows this lookup: keep what we found (nodes_keep_found). */
+	bool churn = core_churns(c, name);
+	int pin = -1;
+	int err = churn ? shmobj_path_open(c->dirfd, name, &pin, &e->st)
+			: shmobj_stat(c->dirfd, name, &e->st);
 
 	if (err)
 		return err;
 	e->n = nodes_get(&c->nodes, false, e->st.st_ino, name);
-	e->churn = core_churns(c, name);
+	e->churn = churn;
+	if (pin >= 0 && e->n)
+		nodes_keep_found(&c->nodes, e->n, pin);
+	else if (pin >= 0)
+		close(pin);
 	return e->n ? 0 : ENOMEM;
 }
 
@@ -50,8 +59,9 @@ int core_lookup_dir(struct core *c, const char *obj, struct core_entry *e)
 	e->n = nodes_get(&c->nodes, true, info.id, dir);
 	if (!e->n)
 		return ENOMEM;
+	/* An implicit one known already may have times of its own. */
 	if (!info.marker)
-		core_dir_stat(c, dir, e->n, &e->st, NULL);
+		nodes_times(&c->nodes, e->n, &e->st.st_mtim, &e->st.st_ctim);
 	e->churn = core_churns(c, dir);
 	return 0;
 }

@@ -22,8 +22,10 @@
 #define LOG_TO_STDERR_WARN 4u /* errors and warnings only (the background,
 			       * until the daemon serves) */
 
-/* The default, in the foreground and in the background. */
-#define LOG_DEFAULT_LEVEL LOG_WARNING
+/* The default, in the foreground and in the background: errors,
+ * warnings and notices (once per mount: the data path, passthrough or
+ * copy); info (mount, unmount, limits hit) and debug are asked for. */
+#define LOG_DEFAULT_LEVEL LOG_NOTICE
 
 /* "err", "warning", "notice", "info", "debug" (and "emerg", "alert",
  * "crit"), as syslog names them: 0 and *LEVEL set, or EINVAL. */

@@ -31,6 +31,7 @@ int nodes_init(struct nodetab *t, const char *rootname)
 	t->root.dir = t->root.root = true;
 	t->root.id = 1; /* FUSE_ROOT_ID, its st_ino */
 	t->root.nlookup = 1;
+	t->root.found = -1;
 	t->root.name = strdup(rootname);
 	t->nids = t->nnames = 1024;
 	t->ids = calloc(t->nids, sizeof(*t->ids));
@@ -42,6 +43,8 @@ static void node_free(struct node *n)
 {
 	if (n->obj)
 		shmmap_free(n->obj);
+	if (n->found >= 0)
+		close(n->found);
 	free(n->name);
 	links_free(n->links);
 	free(n);
@@ -252,6 +255,7 @@ static struct node *get_locked(struct nodetab *t, bool dir, uint64_t id,
 	n->gen = ++t->gens;
 	n->nlookup = 1;
 	n->seen_size = -1;
+	n->found = -1;
 	link_id(t, n);
 	set_name(t, n, copy);
 	return n;
@@ -352,11 +356,33 @@ static int open_obj(struct node *n, int dirfd)
 	}
 	if (err == ENOENT)
 		err = ESTALE;
+	/* Replaced since the lookup, which kept the object: open that, as
+	 * an open just before the replacement would. */
+	if (err == ESTALE && n->found >= 0)
+		err = shmobj_reopen(n->found, &fd, &writable, &st);
 	if (!err && !(n->obj = shmmap_new(fd, writable))) {
 		close(fd);
 		err = ENOMEM;
 	}
+	if (!err && n->found >= 0) {
+		close(n->found);
+		n->found = -1;
+	}
 	return err;
+}
+
+void nodes_keep_found(struct nodetab *t, struct node *n, int fd)
+{
+	int old = fd;
+
+	pthread_mutex_lock(&t->lock);
+	if (!n->obj) {
+		old = n->found;
+		n->found = fd;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (old >= 0)
+		close(old);
 }
 
 int nodes_open(struct nodetab *t, struct node *n, int dirfd)

@@ -49,6 +49,9 @@ struct node {
 	uint64_t nlookup;   /* references the kernel holds */
 	unsigned opens;     /* open file handles and pins */
 	struct shmmap *obj; /* the open object, while opens > 0 */
+	int found;          /* O_PATH descriptor of the object as a lookup of
+			     * a name other programs churn found it, for the
+			     * open that follows; -1 if none */
 	struct timespec seen_ctime; /* of the attributes the kernel got last */
 	off_t seen_size;
 	mode_t seen_mode;
@@ -104,6 +107,11 @@ int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
  * on the first one: 0, ESTALE if the name went or holds another object
  * now, ENOENT if it has none, or errno. */
 int nodes_open(struct nodetab *t, struct node *n, int dirfd);
+
+/* Keep FD (an O_PATH descriptor of file node N's object as a lookup found
+ * it) for the open that follows, should the name be replaced meanwhile;
+ * FD is the table's now (closed if N is open already). */
+void nodes_keep_found(struct nodetab *t, struct node *n, int fd);
 
 /* Count a close of node N; the last one closes its object. */
 void nodes_close(struct nodetab *t, struct node *n);

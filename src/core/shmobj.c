@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -58,6 +59,23 @@ int shmobj_open(int dirfd, const char *name, int *fd, bool *writable,
 		f = openat(dirfd, name, O_RDONLY | OBJ_FLAGS);
 	if (f < 0)
 		return errno == ELOOP ? ENOENT : errno;
+	*fd = f;
+	return check_regular(f, st);
+}
+
+int shmobj_reopen(int pathfd, int *fd, bool *writable, struct stat *st)
+{
+	char proc[32];
+	int f;
+
+	/* The magic link reaches the object even once it is unlinked. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+	f = open(proc, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	*writable = f >= 0;
+	if (f < 0 && (errno == EACCES || errno == EROFS))
+		f = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (f < 0)
+		return errno;
 	*fd = f;
 	return check_regular(f, st);
 }

@@ -56,6 +56,10 @@ int shmobj_path_open(int dirfd, const char *name, int *fd, struct stat *st);
 int shmobj_open(int dirfd, const char *name, int *fd, bool *writable,
 		struct stat *st);
 
+/* Open again, as shmobj_open() does, the object that the O_PATH descriptor
+ * PATHFD holds, even if its name is gone since. */
+int shmobj_reopen(int pathfd, int *fd, bool *writable, struct stat *st);
+
 /* Create NAME exclusively with exactly MODE (no umask) and, when OWN is
  * true, owner UID and group GID. Nothing is left behind on failure. */
 int shmobj_create(int dirfd, const char *name, mode_t mode, bool own,

@@ -73,10 +73,12 @@ void pshmfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 				   node_of(fs, newparent), newname, flags));
 }
 
-/* An open directory: its entries as they were at opendir. */
+/* An open directory: its entries as they were at opendir, or at the last
+ * read from the start. */
 struct dirhandle {
 	objname_t dir;
 	struct ilist l;
+	uint64_t changes; /* the index's count of changes at the listing */
 };
 
 void pshmfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -86,6 +88,8 @@ void pshmfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int err;
 
 	TRACE_NODE(fs, "opendir", node_of(fs, ino), "%s", "");
+	if (h)
+		h->changes = index_changes(fs->core.index);
 	err = h ? core_list(&fs->core, node_of(fs, ino), h->dir, &h->l) : ENOMEM;
 	if (err) {
 		free(h);
@@ -129,8 +133,34 @@ static void entry_unsent(struct pshmfs *fs, struct node *n)
 	core_forget(&fs->core, n, 1);
 }
 
-static void readdir_common(fuse_req_t req, size_t size, off_t off,
-			   struct fuse_file_info *fi, bool plus)
+/* A read from the start (the first, or after rewinddir): the directory as
+ * it is now, as POSIX and tmpfs have it, under the node's name now (it
+ * may have been renamed since), if anything changed since the listing. A
+ * directory that is gone lists empty; on another failure the listing
+ * before stays. */
+static void relist(struct pshmfs *fs, fuse_ino_t ino, struct dirhandle *h)
+{
+	uint64_t changes = index_changes(fs->core.index);
+	struct ilist l;
+	objname_t dir;
+	int err;
+
+	if (changes == h->changes)
+		return;
+	err = core_list(&fs->core, node_of(fs, ino), dir, &l);
+	if (err == ENOENT)
+		memset(&l, 0, sizeof(l));
+	if (err && err != ENOENT)
+		return;
+	index_free(&h->l);
+	h->l = l;
+	h->changes = changes;
+	if (!err)
+		strcpy(h->dir, dir);
+}
+
+static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, struct fuse_file_info *fi, bool plus)
 {
 	struct pshmfs *fs = fs_of(req);
 	struct dirhandle *h = (struct dirhandle *)(uintptr_t)fi->fh;
@@ -143,6 +173,8 @@ static void readdir_common(fuse_req_t req, size_t size, off_t off,
 		reply_err(req, ENOMEM);
 		return;
 	}
+	if (off == 0)
+		relist(fs, ino, h);
 	for (size_t i = (size_t)off; i < h->l.n + 2; i++) {
 		name = entry_of(fs, h, i, plus, &e);
 		len = plus ? fuse_add_direntry_plus(req, buf + used, size - used,
@@ -166,7 +198,7 @@ void pshmfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct pshmfs *fs = fs_of(req);
 
 	TRACE_NODE(fs, "readdir", node_of(fs, ino), " off %jd", (intmax_t)off);
-	readdir_common(req, size, off, fi, false);
+	readdir_common(req, ino, size, off, fi, false);
 }
 
 void pshmfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
@@ -176,7 +208,7 @@ void pshmfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
 
 	TRACE_NODE(fs, "readdirplus", node_of(fs, ino), " off %jd",
 		   (intmax_t)off);
-	readdir_common(req, size, off, fi, true);
+	readdir_common(req, ino, size, off, fi, true);
 }
 
 void pshmfs_releasedir(fuse_req_t req, fuse_ino_t ino,

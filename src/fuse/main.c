@@ -15,9 +15,13 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "guard.h"
+#include "journal.h"
 #include "log.h"
 #include "loop.h"
+#include "shmobj.h"
 #include "ops.h"
+#include "passthrough.h"
 #include "pshmfs.h"
 #include "shared_ops.h"
 
@@ -209,6 +213,20 @@ static void raise_nofile(void)
 			 (unsigned long long)rl.rlim_cur);
 }
 
+/* A directory rename cut short by a crash: finished (or undone) before
+ * the core reads the tree. */
+static void recover_renames(const struct pshmfs *fs)
+{
+	int dirfd = shmdir_open(SHM_DIR), err;
+
+	if (dirfd < 0)
+		return; /* core_open() says why */
+	err = journal_recover(dirfd, fs->o.prefix, fs->o.delim, stderr);
+	if (err < 0)
+		log_err("%s: %s", SHM_DIR, strerror(-err));
+	close(dirfd);
+}
+
 static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 {
 	const struct core_cfg cfg = {
@@ -225,6 +243,7 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	int err;
 
 	fs->debug = c->debug || log_wants(LOG_DEBUG);
+	recover_renames(fs);
 	err = core_open(&fs->core, &cfg, SHM_DIR, caching);
 	if (!err)
 		err = watch_init(fs);
@@ -242,6 +261,16 @@ static void before_stop(void *arg)
 {
 	locks_stop();
 	watch_stop(arg);
+}
+
+/* Without a guard (no root, fusectl not mounted), a daemon killed while a
+ * notify waits in the kernel leaves the mount stuck until root aborts it. */
+static void start_guard(struct guard *g, const struct fuse_cmdline_opts *c)
+{
+	int err = guard_start(g, c->mountpoint);
+
+	if (err && c->debug)
+		fuse_log(FUSE_LOG_DEBUG, "pshmfs: no guard: %s\n", strerror(err));
 }
 
 /* Our loop (loop.c), which stops the inotify thread while requests are
@@ -274,6 +303,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts c = { 0 };
 	struct fuse_session *se = NULL;
 	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
+	struct guard guard = { 0 };
 	unsigned dest;
 	int ret = 1, err;
 
@@ -308,7 +338,8 @@ int main(int argc, char *argv[])
 	 * and the terminal until the daemon serves. */
 	dest = c.foreground ? LOG_TO_STDERR : LOG_TO_STDERR_WARN | LOG_TO_SYSLOG;
 	log_setup(LOG_DEFAULT_LEVEL, dest);
-	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint))
+	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint) ||
+	    passthrough_check(&fs.o))
 		goto out_opts;
 	log_setup(c.debug ? LOG_DEBUG : fs.o.loglevel, dest);
 	/* libfuse's loops (-s, clone_fd) stop answering before we could stop
@@ -329,6 +360,8 @@ int main(int argc, char *argv[])
 		goto out_signals;
 	fs.mountpoint = c.mountpoint;
 	fs.se = se;
+	if (passthrough_start(se))
+		goto out_unmount;
 	/* The parent exits once the daemon answers the kernel's INIT
 	 * (daemon_ready in ops.c), or with 1 if it ends first. */
 	err = c.foreground ? 0 : daemon_detach();
@@ -336,6 +369,9 @@ int main(int argc, char *argv[])
 		log_err("cannot go into the background: %s", strerror(-err));
 		goto out_unmount;
 	}
+	passthrough_announce();
+	/* After the fork, before any thread: see guard.h. */
+	start_guard(&guard, &c);
 	/* After the fork: a thread would not survive it. */
 	err = watch_start(&fs);
 	if (err) {
@@ -352,6 +388,7 @@ int main(int argc, char *argv[])
 	if (!ret)
 		log_info("unmounted %s", c.mountpoint);
 out_unmount:
+	guard_stop(&guard); /* it goes first: the unmount is ours */
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);

@@ -29,6 +29,8 @@ struct notifyq {
 	size_t ninodes, inodes_cap;
 	struct notify_entry *entries;
 	size_t nentries, entries_cap;
+	char **paths;         /* directories to look up again */
+	size_t npaths, paths_cap;
 	bool stopped;         /* nothing sends them any more */
 	int wake_fd;          /* eventfd: something was queued */
 };

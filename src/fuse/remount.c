@@ -28,6 +28,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "passthrough.h"
 #include "remount_opts.h"
 #include "shared_ops.h"
 
@@ -147,6 +148,8 @@ static int apply(struct pshmfs *fs, const char *opts, char *msg, size_t len)
 		snprintf(msg, len, "counting what is in use: %s", strerror(err));
 	if (!err)
 		err = remount_check(&l, q->bytes, q->objects, msg, len);
+	if (!err) /* issue 14: no size= where writes pass through */
+		err = passthrough_remount_check(l.max_bytes, msg, len);
 	if (!err) {
 		q->max_bytes = l.max_bytes;
 		q->max_objects = l.max_objects;

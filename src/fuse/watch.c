@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -56,7 +58,7 @@ static void queue_inode(void *arg, struct node *n)
 	bool first;
 
 	pthread_mutex_lock(&q->lock);
-	first = !q->ninodes && !q->nentries;
+	first = !q->ninodes && !q->nentries && !q->npaths;
 	if (!q->stopped && (!q->ninodes || q->inodes[q->ninodes - 1] != ino) &&
 	    room((void **)&q->inodes, q->ninodes, &q->inodes_cap,
 		 sizeof(*q->inodes)))
@@ -76,7 +78,7 @@ static void queue_entry(void *arg, struct node *parent, const char *name,
 	bool first;
 
 	pthread_mutex_lock(&q->lock);
-	first = !q->ninodes && !q->nentries;
+	first = !q->ninodes && !q->nentries && !q->npaths;
 	if (copy && !q->stopped &&
 	    room((void **)&q->entries, q->nentries, &q->entries_cap,
 		 sizeof(*q->entries))) {
@@ -90,6 +92,40 @@ static void queue_entry(void *arg, struct node *parent, const char *name,
 		wake(q);
 }
 
+/* core_inval.relookup: look directory PATH up again from this thread. */
+static void queue_relookup(void *arg, const char *path)
+{
+	struct pshmfs *fs = arg;
+	struct notifyq *q = &fs->q;
+	char *copy = strdup(path);
+	bool first;
+
+	pthread_mutex_lock(&q->lock);
+	first = !q->ninodes && !q->nentries && !q->npaths;
+	if (copy && !q->stopped &&
+	    room((void **)&q->paths, q->npaths, &q->paths_cap,
+		 sizeof(*q->paths))) {
+		q->paths[q->npaths++] = copy;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&q->lock);
+	free(copy);
+	if (first)
+		wake(q);
+}
+
+/* A stat through the mount: the kernel looks PATH up, and moves the
+ * directory it finds to where it is now (the lookup's reply says). */
+static void relookup(struct pshmfs *fs, const char *path)
+{
+	char *full = NULL;
+	struct stat st;
+
+	if (asprintf(&full, "%s/%s", fs->mountpoint, path) >= 0)
+		fstatat(AT_FDCWD, full, &st, AT_SYMLINK_NOFOLLOW);
+	free(full);
+}
+
 /* Send what is queued (or with !SEND, drop it), with no lock held while
  * sending. If the kernel forgot a node meanwhile, its notify finds
  * nothing. */
@@ -98,9 +134,14 @@ static void send_queued(struct pshmfs *fs, bool send)
 	struct notifyq *q = &fs->q;
 	struct notify_entry *entries;
 	fuse_ino_t *inodes;
-	size_t ni, ne;
+	char **paths;
+	size_t ni, ne, np;
 
 	pthread_mutex_lock(&q->lock);
+	paths = q->paths;
+	np = q->npaths;
+	q->paths = NULL;
+	q->npaths = q->paths_cap = 0;
 	inodes = q->inodes;
 	ni = q->ninodes;
 	entries = q->entries;
@@ -119,6 +160,13 @@ static void send_queued(struct pshmfs *fs, bool send)
 	}
 	for (size_t i = 0; send && i < ni; i++)
 		fuse_lowlevel_notify_inval_inode(fs->se, inodes[i], -1, 0);
+	/* After the notifies: the kernel has dropped the old parent. */
+	for (size_t i = 0; i < np; i++) {
+		if (send)
+			relookup(fs, paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
 	free(entries);
 	free(inodes);
 }
@@ -159,7 +207,8 @@ int watch_init(struct pshmfs *fs)
 	fs->watch_stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (fs->q.wake_fd < 0 || fs->watch_stop_fd < 0)
 		return errno;
-	fs->core.inval = (struct core_inval){ queue_inode, queue_entry, fs };
+	fs->core.inval = (struct core_inval){ queue_inode, queue_entry,
+					      queue_relookup, fs };
 	return 0;
 }
 
