@@ -265,6 +265,23 @@ for mode in bg fg; do
 	fi
 done
 
+# A script's out=$(pshmfs DIR 2>&1) returns once mounted: neither the
+# daemon nor the guard it forks keeps the pipe open (the guard did, on
+# the copy path, whose INIT comes after the fork). The pipe's reader, cat,
+# ends when the last writer lets go.
+for o in passthrough=off passthrough=auto; do
+	("$PSHMFS" -o "prefix=$PREFIX,$o" "$MNT" 2>&1 </dev/null | cat >"$SCRATCH/cap") &
+	pipeline=$!
+	for i in $(seq 1 500); do
+		kill -0 "$pipeline" 2>/dev/null || break
+		sleep 0.01
+	done
+	kill -0 "$pipeline" 2>/dev/null
+	ok $((!$?)) "-o $o: \$(pshmfs DIR 2>&1) returns once mounted (within 5 s)"
+	is_mounted "$MNT" && bg_stop
+	wait "$pipeline"
+done
+
 # libfuse's own messages, which it writes in pieces: one record per line.
 forget
 bg -o bogus
