@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # debian/ builds a .deb with dpkg-buildpackage -us -uc -b, in a copy of the
 # distributed tree (make distdir into the scratch directory: never in the
 # working tree), and the .deb holds pshmfs and pshm in /usr/bin (where

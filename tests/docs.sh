@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The documentation cannot rot: every shell example of README.md (code
 # blocks fenced as sh) and of the EXAMPLES of pshmfs(1) runs verbatim, and
 # so do the fstab line and the systemd mount unit of its MOUNTING AT BOOT

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pshmfs in the system's habits, as pshmfs(1) documents them: --help,
 # --version and exit codes of both programs; logging in the foreground and
 # as a daemon; mount -t fuse with a source, mount -t fuse.pshmfs, an

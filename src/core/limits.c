@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The operations' side of the mount's own capacity (-o size=,
  * -o nr_inodes=): writes, creates and statfs within the limits that

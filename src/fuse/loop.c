@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The request loop: leader and followers, with a leader that polls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * pshmfs: mount a directory whose files are POSIX shared-memory objects.
  * main() parses the command line, opens the shm directory, mounts, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The FUSE glue for files: one pshmfs_<op>() per low-level operation, each
  * decoding the request, calling the core's core_<op>() (src/core/), and

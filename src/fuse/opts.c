@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * pshmfs's mount options: parsed with fuse_opt, checked, documented.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * pshmfs's own mount options (beside libfuse's): one struct, one table.
  */
