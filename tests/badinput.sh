@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input: names at and past the length limit, names with every byte,
 # "." and "..", unknown and malformed -o options, odd mountpoints. What is
 # tested for the mountpoints is what pshmfs does today; see the comments.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/bench runs: --quick --no-bindfs gives a number for every workload
 # on every target, and scale --quick a figure for every measure; each run
 # leaves no object and no mount behind, SIGTERM included. Timed targets

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # With attr_timeout= and entry_timeout= above 0 (the default is 1 s) the
 # kernel caches attributes and names; the daemon's inotify thread
 # (src/fuse/watch.c) tells it what other programs changed. Every change made

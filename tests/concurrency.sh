@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Many processes at once on one mount: no corruption, no hang, no crash.
 #  - fio (psync, --verify=crc32c): 4 jobs writing disjoint ranges of one
 #    shared file (--offset_increment), and at the same time 4 jobs on 8

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Prefix confinement: no name, however built, reaches an object outside
 # the mount's prefix. Decoy objects whose names share the prefix's stem
 # (the prefix less its last byte, the stem with ':', '-', '_', UTF-8 and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kill -9 the daemon in the middle of a write workload, unmount the dead
 # mount, mount again: every record whose write() returned success is there,
 # byte for byte. Records are 4096 bytes, a pattern unique to each, one

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Directories over the flat shm namespace: markers, implicit directories,
 # mkdir/rmdir/rename errors exactly as tmpfs gives them, and real trees
 # copied in and out byte for byte.

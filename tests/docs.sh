@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The documentation cannot rot: the man pages render without warnings, they
-# and README.md name every option that pshmfs --help lists, and every shell
-# example of README.md (code blocks fenced as sh) and of the EXAMPLES of
-# pshmfs(1) runs verbatim.
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The documentation cannot rot: every shell example of README.md (code
+# blocks fenced as sh) and of the EXAMPLES of pshmfs(1) runs verbatim, and
+# so do the fstab line and the systemd mount unit of its MOUNTING AT BOOT
+# (the unit as systemd would mount it: mount -t Type What Where -o Options).
+# tests/manpage.sh checks the pages' lint and that every option is
+# documented.
 #
 # The examples run as root in a private mount namespace (unshare -m): an
 # empty tmpfs on /dev/shm, /mnt and /usr/local/bin (holding pshmfs and pshm
@@ -26,48 +29,11 @@ skip_one() {
 	echo "ok $tap_n # SKIP $*"
 }
 
-# --- the man pages render without warnings ------------------------------------
-for page in $PAGES; do
-	if command -v groff >/dev/null; then
-		out=$(groff -ww -z -man "$page" 2>&1)
-		is "$out" "" "groff -ww -z -man $(basename "$page"): no warnings"
-	else
-		skip_one "groff is not installed"
-	fi
-	if command -v mandoc >/dev/null; then
-		out=$(mandoc -T lint "$page" 2>&1)
-		is "$out" "" "mandoc -T lint $(basename "$page"): clean"
-	else
-		skip_one "mandoc is not installed"
-	fi
-done
-
 # The page as a user's terminal shows it (Debian's man renders \- and \(aq
 # as ASCII), without overstriking or colour.
 render() {
 	groff -man -T utf8 -P -cbou -rLL=200n "$1" 2>/dev/null
 }
-
-# --- every option of --help is documented ---------------------------------------
-if [ -x "$PSHMFS" ]; then
-	opts=$("$PSHMFS" --help | sed -n '/^pshmfs options:/,/^$/p' |
-		sed -n 's/^ *-o \([a-z_]*\).*/\1/p')
-	[ -n "$opts" ]
-	ok $? "pshmfs --help lists its own options under 'pshmfs options:'"
-	rendered=$(render "$PAGE" | sed -n '/^OPTIONS/,/^THE NAMESPACE/p')
-	missing=
-	for o in $opts; do
-		grep -q -- "-o $o\b" <<<"$rendered" || missing="$missing $o"
-	done
-	is "${missing# }" "" "pshmfs(1) OPTIONS shows '-o NAME' for each of: $(echo $opts)"
-	missing=
-	for o in $opts; do
-		grep -Eq -- "(^|[^a-z_])$o(=|\`)" "$README" || missing="$missing $o"
-	done
-	is "${missing# }" "" "README.md names each of pshmfs's options"
-else
-	skip_one "$PSHMFS is not built"
-fi
 
 # --- extract the examples -----------------------------------------------------
 BLOCKS=$SCRATCH/blocks
@@ -163,6 +129,32 @@ else
 	skip_one "groff is not installed"
 fi
 
+# pshmfs(1) MOUNTING AT BOOT: its fstab line, mounted from a scratch
+# /etc/fstab, and its mount unit, mounted as systemd mounts it.
+mkdir -p "$BLOCKS/boot"
+boot=$(sed -n '/^\.SH MOUNTING AT BOOT/,/^\.SH /p' "$PAGE" | sed -e 's/\\-/-/g' -e 's/\\&//g')
+fstab_line=$(awk '/^\.EX/ { n++; f = 1; next } /^\.EE/ { f = 0 } f && n == 1' <<<"$boot")
+unit=$(awk '/^\.EX/ { n++; f = 1; next } /^\.EE/ { f = 0 } f && n == 2' <<<"$boot")
+key() { sed -n "s/^$1=//p" <<<"$unit"; }
+where=$(awk '{ print $2 }' <<<"$fstab_line")
+[ "$(wc -l <<<"$fstab_line")" -eq 1 ] && [ -n "$where" ] && [ -n "$(key Where)" ]
+ok $? "pshmfs(1) MOUNTING AT BOOT: an fstab line ($where) and a mount unit ($(key Where))"
+cat >"$BLOCKS/boot/01.sh" <<EOF
+echo '$fstab_line' >>/etc/fstab
+mkdir -p $where
+mount $where
+[ "\$(findmnt -n -o SOURCE,FSTYPE $where | tr -s ' ')" = "$(awk '{ print $1, $3 }' <<<"$fstab_line")" ]
+umount $where
+EOF
+echo "pshmfs(1) MOUNTING AT BOOT: the fstab line" >"$BLOCKS/boot/01.where"
+cat >"$BLOCKS/boot/02.sh" <<EOF
+mkdir -p $(key Where)
+mount -t $(key Type) $(key What) $(key Where) -o $(key Options)
+[ "\$(findmnt -n -o SOURCE,FSTYPE $(key Where) | tr -s ' ')" = "$(key What) $(key Type)" ]
+umount $(key Where)
+EOF
+echo "pshmfs(1) MOUNTING AT BOOT: the mount unit, as systemd mounts it" >"$BLOCKS/boot/02.where"
+
 # --- run them -------------------------------------------------------------------
 # ns_run DIR WORKDIR: run DIR/NN.sh in order inside one private namespace,
 # each with its status in NN.rc and output in NN.out; DIR/left gets what
@@ -256,6 +248,7 @@ elif [ ! -x "$PSHMFS" ] || [ ! -x "$PSHM" ]; then
 else
 	run_examples "$BLOCKS/readme" "$top_builddir" "README.md's examples"
 	run_examples "$BLOCKS/man" "$SCRATCH" "pshmfs(1)'s examples"
+	run_examples "$BLOCKS/boot" "$SCRATCH" "pshmfs(1)'s MOUNTING AT BOOT"
 fi
 
 done_testing

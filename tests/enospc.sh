@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A full tmpfs: writes through the mount that do not fit fail with ENOSPC
 # ("No space left on device"), the bytes a write() returned success for stay
 # intact, the daemon keeps serving, and once another file is removed writing

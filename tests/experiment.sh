@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/tmpfs-size-experiment runs to the end with small sizes, and its
 # table says what tmpfs and pshmfs's -o size= do: ENOSPC at the size,
 # remount up seen at once, remount below use refused, sparse objects free,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * fsop: the few file system calls that coreutils cannot make, for tests.
  * Errors are printed as coreutils prints them ("fsop: A: strerror"), exit 1.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the mount tests: paths, a unique prefix, mounting with a
 # readiness check, and cleanup on every exit (unmount, kill our daemon,
 # remove the objects under our prefix, remove the scratch directory).

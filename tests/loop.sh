@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The request loop (src/fuse/loop.c): a leader that polls for the next request
 # for spin= microseconds, then sleeps. Under a burst the daemon serves; once
 # the burst ends it sleeps (no CPU time while idle); it ends on SIGTERM and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * A seeded randomized model test. One long random sequence of file and
  * directory operations is applied to two directories, the one under test

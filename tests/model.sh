@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Randomized model test (tests/model.c): the same seeded random sequence of
 # open/close/read/write/pread/pwrite/lseek/ftruncate/truncate/unlink/rename/
 # chmod/fchmod/stat/fstat/readdir/mkdir/rmdir/link/xattr calls/SEEK_DATA

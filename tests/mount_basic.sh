@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The ordinary tools on a pshmfs mount, checked against the objects
 # themselves (pshm speaks shm_open; stat of /dev/shm/NAME is the object's
 # fstat), in both directions.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Many users, one mount: a root daemon with -o allow_other, used by two
 # real test users and root. Every operation through the mount must give
 # what the same user gets doing the same thing to a twin object directly

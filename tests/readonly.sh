@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # -o ro: every change through the mount is refused with "Read-only file
 # system" (EROFS) and leaves the objects exactly as they were; reads work
 # (cat, ls -l, stat, df), and still see changes made through shm_open.

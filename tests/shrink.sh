@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Another program shrinks and unlinks an object under the mount. While
 # readers loop cat and dd bs=4k over a file in the mount, and a writer loops
 # dd conv=notrunc into it, another process (pshm, through shm_open) truncates

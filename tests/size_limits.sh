@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # -o size= and -o nr_inodes=: the mount's own capacity, with tmpfs's syntax
 # and semantics. Limits hit exactly (within a page) with ENOSPC and the
 # bytes before intact; sparse objects cost nothing until written; objects

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * Unit tests of size and mode parsing (src/core/sizes.c).
  */

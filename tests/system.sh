@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pshmfs in the system's habits, as pshmfs(1) documents them: --help,
 # --version and exit codes of both programs; logging in the foreground and
 # as a daemon; mount -t fuse with a source, mount -t fuse.pshmfs, an
@@ -174,6 +175,39 @@ mount_tests() {
 	ok $? "the daemon exits once unmounted"
 	is "$(cat "$SCRATCH/bg.out" "$SCRATCH/bg.err")" "" "without -f: nothing printed on the terminal"
 
+	# The source that mount, df and findmnt show: shm:/PREFIX by default;
+	# a source given (mount -t, fstab) or fsname= wins.
+	start_pshmfs || ok 1 "mount"
+	is "$(mount_field 1)" "shm:/$PREFIX" "/proc/mounts: the default source is shm:/PREFIX"
+	is "$(df -P "$MNT" | awk 'NR == 2 { print $1 }')" "shm:/$PREFIX" "df: shm:/PREFIX"
+	if command -v findmnt >/dev/null; then
+		is "$(findmnt -n -o SOURCE,FSTYPE "$MNT" | tr -s ' ')" "shm:/$PREFIX fuse.pshmfs" \
+			"findmnt: shm:/PREFIX, fuse.pshmfs"
+	else
+		skip_one "findmnt is not installed"
+	fi
+	stop_pshmfs
+	# No prefix: every object; the mount is only looked at.
+	"$PSHMFS" -f "$MNT" >>"$LOG" 2>&1 &
+	DAEMON_PID=$!
+	for i in $(seq 1 500); do is_mounted "$MNT" && break; sleep 0.01; done
+	is "$(mount_field 1)" "shm:/" "no prefix: the source is shm:/"
+	stop_pshmfs
+	start_pshmfs -o "prefix=${PREFIX}a\\,b." || ok 1 "mount with a comma in the prefix"
+	is "$(mount_field 1)" "shm:/${PREFIX}a,b." "a comma in the prefix: shm:/PREFIXa,b. (escaped for fuse_opt)"
+	echo x >"$MNT/c"
+	is "$(cat "$SHMDIR/${PREFIX}a,b.c" 2>/dev/null)" x "a comma in the prefix: the prefix is whole"
+	rm -f "$MNT/c"
+	stop_pshmfs
+	start_pshmfs -o fsname=mine || ok 1 "mount with fsname="
+	is "$(mount_field 1)" mine "-o fsname=mine wins over the default source"
+	stop_pshmfs
+	start_pshmfs -o subtype=other || ok 1 "mount with subtype="
+	is "$(mount_field 1) $(mount_field 3)" "shm:/$PREFIX fuse.other" \
+		"-o subtype=other: type fuse.other, the default source"
+	stop_pshmfs
+	mv "$LOG" "$SCRATCH/source.log"
+
 	# mount(8), root only.
 	if [ "$(id -u)" -ne 0 ]; then
 		skip_one "mount -t and fstab entries need root"
@@ -211,6 +245,17 @@ mount_tests() {
 		ok $? "fstab: umount"
 		[ -n "$pid" ] && wait_gone $pid
 		ok $? "fstab: the daemon exits"
+
+		# fstab's first field wins, whatever it says.
+		printf '%s#shm:/%s %s fuse prefix=%s,noauto 0 0\n' \
+			"$PSHMFS" "$PREFIX" "$MNT" "$PREFIX" >"$SCRATCH/fstab"
+		mount -T "$SCRATCH/fstab" "$MNT"
+		ok $? "mount -T FSTAB with the source shm:/PREFIX"
+		is "$(findmnt -n -o SOURCE "$MNT")" "shm:/$PREFIX" "fstab: findmnt shows fstab's source"
+		pid=$(daemon_pids)
+		umount "$MNT"
+		[ -n "$pid" ] && wait_gone $pid
+		ok $? "fstab: umount, the daemon exits"
 
 		# mount -t fuse.pshmfs finds pshmfs where mount.fuse3's sh looks: in a
 		# private mount namespace, a private /usr/local/bin holds it.

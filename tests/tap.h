@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * A tiny TAP producer for C unit tests: plan(), ok(), is_int(), is_str(),
  * diag(), skip_all(), done(); or tap_start() ... done_testing(), which

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # TAP for shell tests: ok, is, fails_with, diag, skip_all, done_testing.
 # Sourced by tests/lib.sh. Each assertion prints one TAP line; the plan
 # comes last, from done_testing, so a test that dies early is an error.

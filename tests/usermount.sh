@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A user mount: pshmfs run by an ordinary (test) user, mounted through the
 # setuid fusermount3, without allow_other. It works for that user; no one
 # else can enter the mount, root included (FUSE refuses every process

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Temporary users for the multi-user mount tests, sourced after lib.sh.
 # Users and groups are made only when root, named with this test's $$,
 # and removed on every exit: a test wraps its EXIT trap through

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced after tests/lib.sh by the tests that can catch a daemon hung.
 # Watchdog: a deadlocked daemon leaves its callers in uninterruptible sleep,
 # out of reach of timeout. After WATCHDOG_SECONDS (default 50) it kills -9

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The index of names: the tree that the objects under the prefix fold
  * into, kept in memory so that listing a directory, asking whether a

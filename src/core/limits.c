@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The operations' side of the mount's own capacity (-o size=,
  * -o nr_inodes=): writes, creates and statfs within the limits that
@@ -9,25 +10,34 @@
 #include <sys/statvfs.h>
 
 #include "core_i.h"
+#include "log.h"
+
+/* A limit hit is news once in a while, not at every write. */
+static struct log_limit size_hit = LOG_LIMIT_INIT;
+static struct log_limit inodes_hit = LOG_LIMIT_INIT;
 
 /* shmobj_create within nr_inodes=; owned by UID and GID when we are root. */
 int core_create_counted(struct core *c, const char *name, mode_t mode,
 			uid_t uid, gid_t gid, int *fd, struct stat *st)
 {
 	struct quota *q = &c->quota;
-	int err;
+	int err, full;
 
 	if (!q->max_objects)
 		return shmobj_create(c->dirfd, name, mode, c->own, uid, gid,
 				     fd, st);
 	pthread_mutex_lock(&q->lock);
-	err = quota_may_create(q);
+	err = full = quota_may_create(q);
 	if (!err)
 		err = shmobj_create(c->dirfd, name, mode, c->own, uid, gid,
 				    fd, st);
 	if (!err)
 		q->objects++;
 	pthread_mutex_unlock(&q->lock);
+	if (full)
+		log_limited(&inodes_hit, LOG_INFO,
+			    "nr_inodes=%llu reached: %s not created (ENOSPC)",
+			    (unsigned long long)q->max_objects, name);
 	return err;
 }
 
@@ -47,6 +57,10 @@ int charge_begin(struct core *c, int fd, off_t off, size_t len,
 	if (fstat(fd, &st) == 0)
 		*before = st.st_blocks;
 	*fit = quota_fit(&c->quota, fd, off, len);
+	if (*fit < len)
+		log_limited(&size_hit, LOG_INFO,
+			    "size=%llu reached: only %zu of %zu bytes fit (ENOSPC)",
+			    (unsigned long long)c->quota.max_bytes, *fit, len);
 	return *fit || !len ? 0 : ENOSPC;
 }
 

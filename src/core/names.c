@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * Name mapping: mount components to shm object names and back. Every name
  * that comes from the kernel passes names_join() before it reaches the shm

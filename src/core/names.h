@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * Name mapping between the mount and the flat shm namespace, free of FUSE.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The node table: two chained hashes over the same nodes, one by identity
  * (directory or file, and the id), one by name (named nodes only). Only the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The node table: what the kernel holds. Every node names one thing for
  * its whole life (its identity): a file its object (the object's st_ino on

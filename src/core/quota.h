@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The mount's own capacity (-o size=, -o nr_inodes=), counted as tmpfs
  * counts: allocated pages and objects, here of every object under the

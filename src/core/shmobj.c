@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * POSIX shm objects: the FUSE-free half of pshmfs. See shmobj.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * POSIX shm objects, free of FUSE: open, create, stat, list, reads through
  * one shared mapping per open object, and writes.

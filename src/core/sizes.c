@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * Size and mode parsing, shared by pshmfs options and pshm arguments.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * Sizes in two syntaxes. The mount options take tmpfs's size= syntax
  * (parse_size): a number of bytes (decimal, 0x hexadecimal or 0 octal, as

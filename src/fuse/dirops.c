@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The FUSE glue for names and directories: lookup, mkdir, rmdir, rename,
  * and listings, each a call into the core (src/core/dirops.c).

@@ -31,6 +31,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "guard.h"
 
 #define FUSECTL "/sys/fs/fuse/connections"
@@ -216,6 +217,7 @@ static void child(pid_t daemon, int rd, int abort_fd, unsigned conn,
 	char arg[4][24];
 	sigset_t all;
 
+	daemon_forked(); /* the daemon's parent waits for neither of us */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL); /* kept across execve */
 	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The request loop: leader and followers, with a leader that polls.
  *
@@ -32,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "loop.h"
 #include "pshmfs.h"
 
@@ -203,7 +205,7 @@ static void *worker(void *arg)
 static int loop_init(struct loop *l, struct fuse_session *se,
 		     unsigned max_threads, long spin_us)
 {
-	int flags;
+	int flags, err;
 
 	memset(l, 0, sizeof(*l));
 	l->se = se;
@@ -215,6 +217,8 @@ static int loop_init(struct loop *l, struct fuse_session *se,
 	flags = fcntl(l->fd, F_GETFL);
 	if (!l->threads || l->stop < 0 || flags < 0 ||
 	    fcntl(l->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		err = errno;
+		log_err("cannot start the request loop: %s", strerror(err));
 		free(l->threads);
 		if (l->stop >= 0)
 			close(l->stop);
@@ -302,7 +306,9 @@ int loop_run(struct fuse_session *se, unsigned max_threads, long spin_us,
 	pthread_mutex_lock(&l.lock);
 	err = start_worker(&l);
 	pthread_mutex_unlock(&l.lock);
-	if (!err)
+	if (err)
+		log_err("cannot start a request thread: %s", strerror(err));
+	else
 		wait_end(&l);
 	if (before_stop)
 		before_stop(arg);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * pshmfs: mount a directory whose files are POSIX shared-memory objects.
  * main() parses the command line, opens the shm directory, mounts, and
@@ -12,11 +13,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "guard.h"
 #include "journal.h"
+#include "log.h"
 #include "loop.h"
 #include "shmobj.h"
 #include "ops.h"
@@ -66,7 +68,7 @@ static int take_source(struct fuse_args *args)
 	if (fuse_opt_parse(args, &no, NULL, collect_nonopt) == -1)
 		return -1;
 	if (no.n > 2) {
-		fprintf(stderr, "pshmfs: too many arguments: '%s'\n", no.args[2]);
+		log_err("too many arguments: '%s'", no.args[2]);
 		ret = -1;
 	} else if (no.n == 2) {
 		if (asprintf(&opt, "-ofsname=%s", no.args[0]) < 0 ||
@@ -81,8 +83,8 @@ static int take_source(struct fuse_args *args)
 	return ret;
 }
 
-static int note_subtype(void *data, const char *arg, int key,
-			struct fuse_args *outargs)
+static int note_option(void *data, const char *arg, int key,
+		       struct fuse_args *outargs)
 {
 	(void)arg;
 	(void)outargs;
@@ -91,32 +93,71 @@ static int note_subtype(void *data, const char *arg, int key,
 	return 1;
 }
 
-/* Did the user name a subtype? libfuse's nodefault_subtype cannot tell:
- * it is set by fsname= too, which mount -t passes with the source. */
-static int has_subtype(struct fuse_args *args)
+/* Is -o NAME (a fuse_opt template: "subtype=") among ARGS? libfuse's
+ * nodefault_subtype cannot tell a subtype: it is set by fsname= too,
+ * which mount -t passes with the source. */
+static int has_option(struct fuse_args *args, const char *name)
 {
-	static const struct fuse_opt subtype_opt[] = {
-		FUSE_OPT_KEY("subtype=", 0),
-		FUSE_OPT_END
-	};
+	const struct fuse_opt opt[] = { FUSE_OPT_KEY(name, 0), FUSE_OPT_END };
 	int found = 0;
 
-	if (fuse_opt_parse(args, &found, subtype_opt, note_subtype) == -1)
+	if (fuse_opt_parse(args, &found, opt, note_option) == -1)
 		return -1;
 	return found;
 }
 
-/* In the background, messages go to syslog, as a daemon's do. */
-__attribute__((format(printf, 2, 0)))
-static void log_syslog(enum fuse_log_level level, const char *fmt, va_list ap)
+/* The source that mount, df and findmnt show when none is given:
+ * shm:/PREFIX, as sshfs shows user@host:/path. */
+#define SOURCE_HEAD "shm:/"
+
+/* "-ofsname=shm:/PREFIX", with PREFIX's commas and backslashes escaped
+ * for fuse_opt; NULL if out of memory. */
+static char *default_source_opt(const char *prefix)
 {
-	vsyslog((int)level, fmt, ap);
+	static const char head[] = "-ofsname=" SOURCE_HEAD;
+	char *opt = malloc(sizeof(head) + 2 * strlen(prefix));
+	char *p;
+
+	if (!opt)
+		return NULL;
+	p = stpcpy(opt, head);
+	for (; *prefix; prefix++) {
+		if (*prefix == ',' || *prefix == '\\')
+			*p++ = '\\';
+		*p++ = *prefix;
+	}
+	*p = '\0';
+	return opt;
 }
 
-static void log_to_syslog(void)
+/* Name the file system shm:/PREFIX unless a source or fsname= was given;
+ * type fuse.pshmfs unless a subtype= was. */
+static int name_fs(struct fuse_args *args, const char *prefix)
 {
-	openlog("pshmfs", LOG_PID, LOG_DAEMON);
-	fuse_set_log_func(log_syslog);
+	char *opt;
+	int has, err;
+
+	has = has_option(args, "fsname=");
+	if (has < 0)
+		return -1;
+	if (!has) {
+		opt = default_source_opt(prefix);
+		err = !opt || fuse_opt_add_arg(args, opt);
+		free(opt);
+		if (err)
+			return -1;
+	}
+	has = has_option(args, "subtype=");
+	if (has < 0)
+		return -1;
+	return has ? 0 : fuse_opt_add_arg(args, "-osubtype=pshmfs");
+}
+
+/* libfuse's messages, through ours: levels, and syslog in the background. */
+__attribute__((format(printf, 2, 0)))
+static void log_fuse(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	log_vraw((int)level, fmt, ap);
 }
 
 /* Does directory DIR (a real path) hold PATH (one too), or is it PATH? */
@@ -141,11 +182,11 @@ static int check_mountpoint(const char *path)
 	int ret = 0;
 
 	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "pshmfs: %s: %s\n", path, strerror(ENOTDIR));
+		log_err("%s: %s", path, strerror(ENOTDIR));
 		ret = -1;
 	} else if (mnt && shm && holds(mnt, shm)) {
-		fprintf(stderr, "pshmfs: %s: cannot mount over or above the shm "
-			"directory %s\n", path, shm);
+		log_err("%s: cannot mount over or above the shm directory %s",
+			path, shm);
 		ret = -1;
 	}
 	free(mnt);
@@ -153,15 +194,24 @@ static int check_mountpoint(const char *path)
 	return ret;
 }
 
-/* Open files each hold a descriptor: allow as many as we may. */
+/* Open files each hold a descriptor: allow as many as we may, and say
+ * so when that is few. */
+#define NOFILE_FEW 1024
 static void raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur < NOFILE_FEW)
+		log_warn("only %llu open files allowed (ulimit -n): each file "
+			 "open through the mount holds one",
+			 (unsigned long long)rl.rlim_cur);
 }
 
 /* A directory rename cut short by a crash: finished (or undone) before
@@ -174,7 +224,7 @@ static void recover_renames(const struct pshmfs *fs)
 		return; /* core_open() says why */
 	err = journal_recover(dirfd, fs->o.prefix, fs->o.delim, stderr);
 	if (err < 0)
-		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(-err));
+		log_err("%s: %s", SHM_DIR, strerror(-err));
 	close(dirfd);
 }
 
@@ -193,13 +243,13 @@ static int fs_open(struct pshmfs *fs, const struct fuse_cmdline_opts *c)
 	bool caching = fs->o.attr_timeout > 0 || fs->o.entry_timeout > 0;
 	int err;
 
-	fs->debug = c->debug;
+	fs->debug = c->debug || log_wants(LOG_DEBUG);
 	recover_renames(fs);
 	err = core_open(&fs->core, &cfg, SHM_DIR, caching);
 	if (!err)
 		err = watch_init(fs);
 	if (err) {
-		fprintf(stderr, "pshmfs: %s: %s\n", SHM_DIR, strerror(err));
+		log_err("%s: %s", SHM_DIR, strerror(err));
 		return -1;
 	}
 	raise_nofile();
@@ -255,11 +305,13 @@ int main(int argc, char *argv[])
 	struct fuse_session *se = NULL;
 	struct pshmfs fs = { .core.dirfd = -1, .watch_stop_fd = -1 };
 	struct guard guard = { 0 };
+	unsigned dest;
 	int ret = 1, err;
 
 	if (guard_called(argc, argv))
 		return guard_main(argc, argv);
 
+	fuse_set_log_func(log_fuse);
 	/* issue 16: pshmfs ... -o remount,... hands the options over. */
 	ret = remount_main(argc, argv);
 	if (ret >= 0)
@@ -281,13 +333,19 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	if (!c.mountpoint) {
-		fprintf(stderr, "pshmfs: no mountpoint\n"
-			"usage: %s [options] [source] <mountpoint>\n", argv[0]);
+		log_err("no mountpoint");
+		fprintf(stderr, "usage: %s [options] [source] <mountpoint>\n",
+			argv[0]);
 		goto out_args;
 	}
+	/* In the background, errors and warnings reach syslog from here on,
+	 * and the terminal until the daemon serves. */
+	dest = c.foreground ? LOG_TO_STDERR : LOG_TO_STDERR_WARN | LOG_TO_SYSLOG;
+	log_setup(LOG_DEFAULT_LEVEL, dest);
 	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint) ||
 	    passthrough_check(&fs.o))
 		goto out_opts;
+	log_setup(c.debug ? LOG_DEBUG : fs.o.loglevel, dest);
 	/* libfuse's loops (-s, clone_fd) stop answering before we could stop
 	 * the inotify thread, which may then wait in the kernel for ever:
 	 * they run without the caches it keeps coherent. */
@@ -295,9 +353,7 @@ int main(int argc, char *argv[])
 		fs.o.attr_timeout = fs.o.entry_timeout = 0;
 	/* Permission checks are the kernel's, on the objects' own modes. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
-	    (has_subtype(&args) == 0 &&
-	     fuse_opt_add_arg(&args, "-osubtype=pshmfs")) ||
-	    fs_open(&fs, &c))
+	    name_fs(&args, fs.o.prefix) || fs_open(&fs, &c))
 		goto out_fs;
 	se = fuse_session_new(&args, &pshmfs_ops, sizeof(pshmfs_ops), &fs);
 	if (!se)
@@ -310,25 +366,31 @@ int main(int argc, char *argv[])
 	fs.se = se;
 	if (passthrough_start(se))
 		goto out_unmount;
-	fuse_daemonize(c.foreground);
-	if (!c.foreground)
-		log_to_syslog();
-	passthrough_announce();
-	/* After fuse_daemonize, before any thread: see guard.h. */
-	start_guard(&guard, &c);
-	/* After fuse_daemonize: a thread would not survive its fork. */
-	err = watch_start(&fs);
+	/* The parent exits once the daemon answers the kernel's INIT
+	 * (daemon_ready in ops.c), or with 1 if it ends first. */
+	err = c.foreground ? 0 : daemon_detach();
 	if (err) {
-		fuse_log(FUSE_LOG_ERR, "pshmfs: inotify: %s\n", strerror(err));
+		log_err("cannot go into the background: %s", strerror(-err));
 		goto out_unmount;
 	}
+	passthrough_announce();
+	/* After the fork, before any thread: see guard.h. */
+	start_guard(&guard, &c);
+	/* After the fork: a thread would not survive it. */
+	err = watch_start(&fs);
+	if (err) {
+		log_err("inotify: %s", strerror(err));
+		goto out_unmount;
+	}
+	log_info("mounted %s, prefix '%s'", c.mountpoint, fs.o.prefix);
 	err = remount_listen(&fs); /* issue 16: mount -o remount */
 	if (err)
-		fuse_log(FUSE_LOG_NOTICE, "pshmfs: no remount channel: %s\n",
-			 strerror(err));
+		log_msg(LOG_NOTICE, "no remount channel: %s", strerror(err));
 	ret = serve(&fs, se, &c) ? 1 : 0;
 	remount_stop(&fs);
 	watch_stop(&fs); /* if serve() has not: no thread */
+	if (!ret)
+		log_info("unmounted %s", c.mountpoint);
 out_unmount:
 	guard_stop(&guard); /* it goes first: the unmount is ours */
 	fuse_session_unmount(se);

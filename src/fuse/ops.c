@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The FUSE glue for files: one pshmfs_<op>() per low-level operation, each
  * decoding the request, calling the core's core_<op>() (src/core/), and
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "ops.h"
 #include "ops_i.h"
 #include "passthrough.h"
@@ -164,6 +166,7 @@ static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
 	readahead_mountpoint = fs->mountpoint;
 	shared_init(fs, conn); /* issue 16: locks, ACLs */
 	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
+	daemon_ready(); /* the kernel's first request: the mount serves */
 }
 
 static void pshmfs_destroy(void *userdata)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * What the FUSE glue's two halves share: ops.c (files, the ops table) and
  * dirops.c (names and directories): decoding a request, the one place

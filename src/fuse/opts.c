@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * pshmfs's mount options: parsed with fuse_opt, checked, documented.
  */
@@ -13,6 +14,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "names.h"
 #include "opts.h"
 #include "sizes.h"
@@ -36,6 +38,7 @@ static const struct fuse_opt opt_table[] = {
 	OPTION("size=%s", size),
 	OPTION("nr_inodes=%s", nr_inodes),
 	OPTION("spin=%s", spin),
+	OPTION("loglevel=%s", loglevel_s),
 	FUSE_OPT_END
 };
 
@@ -43,14 +46,16 @@ void opts_help(FILE *f)
 {
 	fprintf(f,
 		"pshmfs options:\n"
-		"    -o prefix=P            objects whose names begin with /P (default: all)\n"
+		"    -o prefix=P, --prefix=P\n"
+		"                           objects whose names begin with /P (default: all)\n"
 		"    -o delim=C             the byte that folds names into directories,\n"
 		"                           a:b is the file b in a (default: ':');\n"
 		"                           delim= for a flat namespace\n"
 		"    -o mode=M              the root directory's mode, octal (default: 1777)\n"
 		"    -o uid=N               the root directory's owner (default: who mounts)\n"
 		"    -o gid=N               the root directory's group (default: who mounts)\n"
-		"    -o direct_io           every read and write goes to the object\n"
+		"    -o direct_io, --direct-io\n"
+		"                           every read and write goes to the object\n"
 		"    -o passthrough=auto|on|off\n"
 		"                           the kernel reads, writes and maps open\n"
 		"                           files' objects itself (default: auto,\n"
@@ -60,13 +65,17 @@ void opts_help(FILE *f)
 		"                           (default: 1; 0: ask the object every time)\n"
 		"    -o entry_timeout=S     cache names for S seconds, the same way\n"
 		"                           (default: 1)\n"
-		"    -o size=N[k|m|g|t|%%]   the mount's own capacity in allocated bytes,\n"
+		"    -o size=N[k|m|g|t|%%]   the mount's own capacity in allocated pages,\n"
 		"                           as tmpfs's size= (default: 0, the tmpfs's)\n"
 		"    -o nr_inodes=N[k|m|g]  the most objects under the prefix (default: 0,\n"
 		"                           no limit of our own)\n"
 		"    -o spin=US             how long the waiting thread polls for the\n"
 		"                           next request before it sleeps, in\n"
-		"                           microseconds, 0 to %d (default: %d)\n",
+		"                           microseconds, 0 to %d (default: %d)\n"
+		"    -o loglevel=LEVEL      log up to LEVEL: err, warning, notice, info\n"
+		"                           or debug (default: notice), to syslog\n"
+		"                           without -f\n"
+		"    -o ro                  read-only: changes fail with EROFS\n",
 		SPIN_MAX_US, SPIN_DEFAULT_US);
 }
 
@@ -106,7 +115,7 @@ static int parse_spin(const char *s, long *us)
 
 static int fail(const char *what, const char *value, int err)
 {
-	fprintf(stderr, "pshmfs: bad %s '%s': %s\n", what, value, strerror(err));
+	log_err("bad %s '%s': %s", what, value, strerror(err));
 	return -1;
 }
 
@@ -147,8 +156,11 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 		return fail("passthrough", o->passthrough_s, EINVAL);
 	if (o->spin && parse_spin(o->spin, &o->spin_us))
 		return fail("spin", o->spin, EINVAL);
+	o->loglevel = LOG_DEFAULT_LEVEL;
+	if (o->loglevel_s && log_parse_level(o->loglevel_s, &o->loglevel))
+		return fail("loglevel", o->loglevel_s, EINVAL);
 	if (o->attr_timeout < 0 || o->entry_timeout < 0) {
-		fprintf(stderr, "pshmfs: bad %s: negative: %s\n",
+		log_err("bad %s: negative: %s",
 			o->attr_timeout < 0 ? "attr_timeout" : "entry_timeout",
 			strerror(EINVAL));
 		return -1;
@@ -164,5 +176,6 @@ void opts_free(struct pshmfs_opts *o)
 	free(o->size);
 	free(o->nr_inodes);
 	free(o->spin);
+	free(o->loglevel_s);
 	free(o->passthrough_s);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * pshmfs's own mount options (beside libfuse's): one struct, one table.
  */
@@ -40,6 +41,8 @@ struct pshmfs_opts {
 	char *nr_inodes;     /* nr_inodes=, as text */
 	char *spin;          /* spin=, as text */
 	long spin_us;        /* how long loop.c polls before it sleeps */
+	char *loglevel_s;    /* loglevel=, as text */
+	int loglevel;        /* syslog's LOG_ERR ... LOG_DEBUG */
 	uint64_t max_bytes;  /* 0: the tmpfs's own limit only */
 	uint64_t max_objects;
 };

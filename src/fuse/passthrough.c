@@ -44,6 +44,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "passthrough.h"
 
 /* The inode number of the initial user namespace (PROC_USER_INIT_INO). */
@@ -136,7 +137,7 @@ int passthrough_check(const struct pshmfs_opts *o)
 		no = "registering backing files needs CAP_SYS_ADMIN in the "
 		     "initial user namespace";
 	if (no && o->passthrough == PASSTHROUGH_ON) {
-		fprintf(stderr, "pshmfs: passthrough=on: %s\n", no);
+		log_err("passthrough=on: %s", no);
 		return -1;
 	}
 	if (no)
@@ -151,13 +152,12 @@ void passthrough_announce(void)
 	if (!pt.known || pt.refused)
 		return;
 	if (atomic_load(&pt.active))
-		fuse_log(FUSE_LOG_INFO,
-			 "pshmfs: passthrough: on: the kernel reads, writes "
-			 "and maps open files' objects itself\n");
+		log_msg(LOG_NOTICE, "passthrough: on: the kernel reads, writes "
+				    "and maps open files' objects itself");
 	else
-		fuse_log(FUSE_LOG_INFO,
-			 "pshmfs: passthrough: off, copying through the "
-			 "daemon: %s\n", pt.why);
+		log_msg(LOG_NOTICE,
+			"passthrough: off, copying through the daemon: %s",
+			pt.why);
 }
 
 /* INIT is done: passthrough negotiated (NEGOTIATED) and probed (ERR from
@@ -175,7 +175,7 @@ static void init_done(bool negotiated, int err)
 		decide(true, "on");
 	atomic_store(&pt.active, pt.may);
 	if (!atomic_load(&pt.active) && pt.mode == PASSTHROUGH_ON) {
-		fuse_log(FUSE_LOG_ERR, "pshmfs: passthrough=on: %s\n", pt.why);
+		log_err("passthrough=on: %s", pt.why);
 		pt.refused = true;
 		fuse_session_exit(pt.se);
 	}
@@ -287,8 +287,7 @@ static void backing_close(fuse_req_t req, int id)
 
 	(void)req;
 	if (ioctl(pt.devfd, DEV_IOC_BACKING_CLOSE, &arg))
-		fuse_log(FUSE_LOG_DEBUG, "pshmfs: backing id %d: close: %s\n",
-			 id, strerror(errno));
+		log_debug("backing id %d: close: %s", id, strerror(errno));
 }
 
 /* Whether the kernel lets us register one: a memfd lives on a tmpfs as
@@ -392,8 +391,8 @@ static ssize_t hook_writev(int fd, struct iovec *iov, int count,
 	cur.patched = patch_open(iov, count, off, copy);
 	if (!cur.patched && !out->error &&
 	    atomic_exchange(&pt.kind_ok[k], false))
-		fuse_log(FUSE_LOG_INFO, "pshmfs: passthrough: libfuse's %s "
-			 "reply is not the one expected: copying\n",
+		log_info("passthrough: libfuse's %s reply is not the one "
+			 "expected: copying",
 			 k == KIND_OPEN ? "OPEN" : "CREATE");
 	return writev(fd, iov, count);
 }
@@ -415,7 +414,7 @@ static void serve_init(struct fuse_session *se)
 	if (!pt.known && !fuse_session_exited(se))
 		decide(false, "no INIT came from the kernel");
 	if (res <= 0 && pt.mode == PASSTHROUGH_ON && !pt.refused) {
-		fprintf(stderr, "pshmfs: passthrough=on: %s\n", pt.why);
+		log_err("passthrough=on: %s", pt.why);
 		pt.refused = true;
 	}
 }
@@ -432,7 +431,7 @@ int passthrough_start(struct fuse_session *se)
 	if (err) {
 		decide(false, "fuse_session_custom_io: %s", strerror(-err));
 		if (pt.mode == PASSTHROUGH_ON) {
-			fprintf(stderr, "pshmfs: passthrough=on: %s\n", pt.why);
+			log_err("passthrough=on: %s", pt.why);
 			return -1;
 		}
 		return 0;
@@ -572,9 +571,8 @@ static int file_begin(fuse_req_t req, const struct node *n, int fd)
 		id = backing_open(fd);
 #endif
 		if (id < 0)
-			fuse_log(FUSE_LOG_DEBUG, "pshmfs: passthrough: node "
-				 "%p: %s: copying\n", (const void *)n,
-				 strerror(-id));
+			log_debug("passthrough: node %p: %s: copying",
+				  (const void *)n, strerror(-id));
 		p->backing_id = id > 0 ? id : 0;
 		*at = p;
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The daemon's shared state and the one place FUSE_USE_VERSION is set.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /** @file
  * The notifies for cached attributes and names: when -o attr_timeout= or
  * entry_timeout= lets the kernel cache, the core (src/core/coherence.c)
