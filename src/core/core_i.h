@@ -40,6 +40,10 @@ void core_touch(struct core *c, struct node *dir, const char *dirname);
 /* A descriptor of directory DIR's marker, made (with the root's looks) if
  * it had none; node N then takes the marker's identity. */
 int core_marker_fd(struct core *c, const char *dir, struct node *n, int *fd);
+/* A descriptor of node N's object for the caller to close: a copy of the
+ * open one, or an O_PATH one by name (checked to be the node's object);
+ * for a directory, its marker's, made if it had none. 0 or errno. */
+int core_node_fd(struct core *c, struct node *n, int *fd);
 
 /* While a root daemon serves another user, removals and renames in the
  * shm directory run with that user's file system ids, so the shm

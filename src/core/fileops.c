@@ -163,10 +163,7 @@ static int dup_fn(int fd, void *arg)
 	return *out < 0 ? errno : 0;
 }
 
-/* A descriptor of node N's object for the caller to close: a copy of the
- * open one, or an O_PATH one by name; for a directory, its marker's, made
- * if it had none. */
-static int node_fd(struct core *c, struct node *n, int *fd)
+int core_node_fd(struct core *c, struct node *n, int *fd)
 {
 	objname_t name;
 	struct stat st;
@@ -273,7 +270,7 @@ int core_setattr(struct core *c, const struct caller *who, struct node *n,
 	if (n->root)
 		return EPERM;
 	pthread_rwlock_rdlock(&c->tree);
-	err = node_fd(c, n, &fd);
+	err = core_node_fd(c, n, &fd);
 	if (!err)
 		err = setattr_fd(c, n, fd, attr, valid);
 	if (!err && n->dir)

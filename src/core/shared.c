@@ -84,33 +84,6 @@ static int name_free(struct core *c, const char *obj)
 	return info.exists ? EEXIST : 0;
 }
 
-static int dup_fn(int fd, void *arg)
-{
-	int *out = arg;
-
-	*out = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	return *out < 0 ? errno : 0;
-}
-
-/* A descriptor of file node N's object (O_PATH by name if not open). */
-static int file_fd(struct core *c, struct node *n, int *fd)
-{
-	objname_t name;
-	struct stat st;
-	int err = nodes_with_fd(&c->nodes, n, name, dup_fn, fd);
-
-	if (err >= 0)
-		return err;
-	if (err == -ENOENT)
-		return ENOENT;
-	err = shmobj_path_open(c->dirfd, name, fd, &st);
-	if (!err && st.st_ino != n->id) {
-		close(*fd);
-		err = ENOENT;
-	}
-	return err;
-}
-
 static int link_locked(struct core *c, const struct caller *who,
 		       struct node *n, struct node *newparent,
 		       const char *newname, struct core_entry *e)
@@ -123,7 +96,7 @@ static int link_locked(struct core *c, const struct caller *who,
 	if (!err)
 		err = name_free(c, obj);
 	if (!err)
-		err = file_fd(c, n, &fd);
+		err = core_node_fd(c, n, &fd);
 	if (err)
 		return err;
 	own_expect(&c->own_events, obj, OWN_MADE);
@@ -246,7 +219,7 @@ static int xattr_fd(struct core *c, struct node *n, bool make, int *fd)
 	if (n->root)
 		return make ? EPERM : ENODATA;
 	if (!n->dir)
-		return file_fd(c, n, fd);
+		return core_node_fd(c, n, fd);
 	err = nodes_name(&c->nodes, n, name, NULL, NULL);
 	if (!err && make)
 		return core_marker_fd(c, name, n, fd);
