@@ -304,6 +304,16 @@ void nodes_forget(struct nodetab *t, struct node *n, uint64_t count)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Why node N has no name: ENOENT, or ESTALE the first time after another
+ * program ended it (nodes.h). With the lock held. */
+static int gone(struct node *n)
+{
+	bool stale = n->stale;
+
+	n->stale = false;
+	return stale ? ESTALE : ENOENT;
+}
+
 int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 	       uint64_t *id)
 {
@@ -314,6 +324,19 @@ int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 		*dir = n->dir;
 	if (id)
 		*id = n->id;
+	if (n->name)
+		strcpy(out, n->name);
+	else
+		err = gone(n);
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
+int nodes_peek_name(struct nodetab *t, struct node *n, objname_t out)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&t->lock);
 	if (n->name)
 		strcpy(out, n->name);
 	else
@@ -333,7 +356,7 @@ int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
 	else if (n->name)
 		strcpy(name, n->name);
 	else
-		ret = -ENOENT;
+		ret = -gone(n);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
 }
@@ -631,8 +654,10 @@ struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id)
 	n = find_name(t, name);
 	if (n && (!n->dir || n->root || (id && n->id != id)))
 		n = NULL;
-	if (n)
+	if (n) {
 		retire(t, n);
+		n->stale = true;
+	}
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
