@@ -185,6 +185,14 @@ void core_name_removed(struct core *c, const struct stat *st, const char *name)
 		       &so);
 }
 
+void core_name_gone(struct core *c, uint64_t id, const char *name)
+{
+	struct same_object so = { c, id };
+
+	/* Whether it was the last name is unknown: each other is checked. */
+	nodes_unlinked(&c->nodes, id, name, false, holds, &so);
+}
+
 int core_names_renamed(struct core *c, const struct stat *src,
 		       const struct stat *dst, const char *from, const char *to,
 		       unsigned flags)
