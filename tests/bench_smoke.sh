@@ -86,15 +86,19 @@ grep -q "daemon peak RSS with [0-9]* objects listed by ls and ls -l: [0-9.]* MiB
 ok $? "scale: the peak RSS with the most objects"
 is "$(leftovers "$out.err")" "" "scale: no object, mount or scratch directory left"
 
-# SIGTERM in the middle of a run: everything goes all the same.
+# SIGTERM in the middle of a run: everything goes all the same. The
+# signal goes once run 2 of 5 has begun: runs 2 to 5 are still to come,
+# so the bench cannot have ended (under any load) before it gets it.
 out=$SCRATCH/term.out
-bash "$BENCH" --pshmfs "$PSHMFS" --quick --no-bindfs --runs 3 \
+bash "$BENCH" --pshmfs "$PSHMFS" --quick --no-bindfs --runs 5 \
 	>"$out" 2>"$out.err" &
 pid=$!
-for _ in $(seq 1 300); do
-	grep -q '^  create' "$out.err" && break
+for _ in $(seq 1 1200); do
+	grep -q '^bench: run 2 of 5' "$out.err" && break
 	sleep 0.1
 done
+grep -q '^bench: run 2 of 5' "$out.err"
+ok $? "SIGTERM: sent while the bench runs (run 2 of 5 has begun)"
 kill -TERM "$pid"
 wait "$pid"
 is "$?" 143 "SIGTERM: scripts/bench exits 143"

@@ -28,8 +28,11 @@ is_mounted() {
 
 # start_pshmfs [OPTIONS...]: mount $MNT with our prefix in the foreground,
 # in the background; return once mounted, fail at once if the daemon dies.
+# PSHMFS_TEST_OPTS: options for every mount (tests/copy_path.sh runs the
+# mount tests with passthrough=off).
 start_pshmfs() {
-	"$PSHMFS" -f -o "prefix=$PREFIX" "$@" "$MNT" >>"$LOG" 2>&1 &
+	"$PSHMFS" -f -o "prefix=$PREFIX${PSHMFS_TEST_OPTS:+,$PSHMFS_TEST_OPTS}" \
+		"$@" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON_PID=$!
 	local i
 	for i in $(seq 1 500); do

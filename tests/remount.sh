@@ -87,6 +87,15 @@ out=$(MNT=$MNT PREFIX=$PREFIX PSHMFS=$PSHMFS T=$SCRATCH/tmpfs timeout 120 \
 	done
 	mount.fuse3 shm "$MNT" -t fuse.pshmfs -o remount,size=2m; echo "mount.fuse3 $? $(size "$MNT")"
 	umount "$MNT"
+	# A remount at once after the mount: the daemon is still starting
+	# its channel (the client waits for it).
+	fails=0
+	for i in $(seq 1 10); do
+		mount -t fuse.pshmfs shm "$MNT" -o "prefix=$PREFIX" || exit 1
+		mount -o remount,nr_inodes=$((1000 + i)) "$MNT" 2>/dev/null || fails=$((fails + 1))
+		umount "$MNT"
+	done
+	echo "at once $fails"
 ' 2>&1)
 got() { echo "$out" | grep "^$1 " | sed -n "${2}p"; }
 is "$(got up 1)" "up 0 16384" "mount -o remount,size=16m on pshmfs: 0, df 16 MiB"
@@ -98,4 +107,5 @@ ok "$([ "$(got below 1 | cut -d' ' -f3)" != 0 ] && [ "$(got below 2 | cut -d' ' 
 is "$(got down 1)" "down 0 4096" "remount,size=4m above use on pshmfs: 0, df 4 MiB"
 is "$(got down 2)" "down 0 4096" "... as on tmpfs"
 is "$(got mount.fuse3 1)" "mount.fuse3 0 2048" "mount.fuse3 ... -o remount,size=2m: 0, df 2 MiB"
+is "$(got 'at once' 1)" "at once 0" "a remount right after each of 10 mounts: none refused"
 done_testing

@@ -89,6 +89,9 @@ ok $? "mounted for $A (user_id=$(id -u "$A") in /proc/mounts: $opts)"
 [[ $opts != *allow_other* ]]
 ok $? "without allow_other"
 is "$(ps -o user= -p "$DAEMON_PID")" "$A" "the daemon runs as $A"
+is "$(grep 'pshmfs: passthrough:' "$LOG")" \
+	"pshmfs: passthrough: off, copying through the daemon: registering backing files needs CAP_SYS_ADMIN in the initial user namespace" \
+	"a user's mount takes the copy path, and the log says why"
 
 # --- it works for its user -------------------------------------------------------
 asA() { as "$A" users "$@"; }

@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "shmobj.h"
 #include "ops.h"
+#include "passthrough.h"
 #include "pshmfs.h"
 #include "shared_ops.h"
 
@@ -284,7 +285,8 @@ int main(int argc, char *argv[])
 			"usage: %s [options] [source] <mountpoint>\n", argv[0]);
 		goto out_args;
 	}
-	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint))
+	if (opts_parse(&args, &fs.o) == -1 || check_mountpoint(c.mountpoint) ||
+	    passthrough_check(&fs.o))
 		goto out_opts;
 	/* libfuse's loops (-s, clone_fd) stop answering before we could stop
 	 * the inotify thread, which may then wait in the kernel for ever:
@@ -306,9 +308,12 @@ int main(int argc, char *argv[])
 		goto out_signals;
 	fs.mountpoint = c.mountpoint;
 	fs.se = se;
+	if (passthrough_start(se))
+		goto out_unmount;
 	fuse_daemonize(c.foreground);
 	if (!c.foreground)
 		log_to_syslog();
+	passthrough_announce();
 	/* After fuse_daemonize, before any thread: see guard.h. */
 	start_guard(&guard, &c);
 	/* After fuse_daemonize: a thread would not survive its fork. */

@@ -18,6 +18,7 @@
 
 #include "ops.h"
 #include "ops_i.h"
+#include "passthrough.h"
 #include "shared_ops.h"
 
 /* The core's setattr bits are FUSE's. */
@@ -142,7 +143,7 @@ static void reply_create(fuse_req_t req, const struct core_entry *e,
 	fill_entry(fs, e, &fe);
 	set_open_flags(fs, fi, e->n);
 	told(fs, e->n, &e->st);
-	if (fuse_reply_create(req, &fe, fi)) {
+	if (passthrough_reply(req, e->n, e->n->obj->fd, &fe, fi)) {
 		nodes_unseen(&fs->core.nodes, e->n);
 		core_release(&fs->core, e->n);
 		core_forget(&fs->core, e->n, 1);
@@ -159,6 +160,7 @@ static void pshmfs_init(void *userdata, struct fuse_conn_info *conn)
 	/* With attribute timeout 0 this would ask for attributes before
 	 * every read; open drops the cache instead (keep_cache off). */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	passthrough_init(conn);
 	readahead_mountpoint = fs->mountpoint;
 	shared_init(fs, conn); /* issue 16: locks, ACLs */
 	TRACE(fs, "init: prefix '%s'\n", fs->o.prefix);
@@ -280,7 +282,7 @@ static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	set_open_flags(fs, fi, n);
-	if (fuse_reply_open(req, fi))
+	if (passthrough_reply(req, n, n->obj->fd, NULL, fi))
 		core_release(&fs->core, n);
 }
 
@@ -382,6 +384,7 @@ static void pshmfs_release(fuse_req_t req, fuse_ino_t ino,
 	(void)ino;
 	TRACE_NODE(fs, "release", node_of_fh(fi), "%s", "");
 	shared_release(fs, fi); /* issue 16: its locks go */
+	passthrough_release(req, node_of_fh(fi));
 	core_release(&fs->core, node_of_fh(fi));
 	fuse_reply_err(req, 0);
 }

@@ -30,6 +30,7 @@ static const struct fuse_opt opt_table[] = {
 	OPTION("gid=", gid_set),
 	OPTION("direct_io", direct_io),
 	OPTION("--direct-io", direct_io),
+	OPTION("passthrough=%s", passthrough_s),
 	OPTION("attr_timeout=%lf", attr_timeout),
 	OPTION("entry_timeout=%lf", entry_timeout),
 	OPTION("size=%s", size),
@@ -50,6 +51,10 @@ void opts_help(FILE *f)
 		"    -o uid=N               the root directory's owner (default: who mounts)\n"
 		"    -o gid=N               the root directory's group (default: who mounts)\n"
 		"    -o direct_io           every read and write goes to the object\n"
+		"    -o passthrough=auto|on|off\n"
+		"                           the kernel reads, writes and maps open\n"
+		"                           files' objects itself (default: auto,\n"
+		"                           where it can; on: refuse to mount if not)\n"
 		"    -o attr_timeout=S      cache attributes for S seconds, dropped at\n"
 		"                           once when another program changes them\n"
 		"                           (default: 1; 0: ask the object every time)\n"
@@ -63,6 +68,20 @@ void opts_help(FILE *f)
 		"                           next request before it sleeps, in\n"
 		"                           microseconds, 0 to %d (default: %d)\n",
 		SPIN_MAX_US, SPIN_DEFAULT_US);
+}
+
+static int parse_passthrough(const char *s, int *mode)
+{
+	static const char *const names[] = { [PASSTHROUGH_AUTO] = "auto",
+					     [PASSTHROUGH_ON] = "on",
+					     [PASSTHROUGH_OFF] = "off" };
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*mode = i;
+			return 0;
+		}
+	return -1;
 }
 
 /* What "size=N%" is a share of, as for tmpfs. */
@@ -123,6 +142,9 @@ int opts_parse(struct fuse_args *args, struct pshmfs_opts *o)
 		return fail("size", o->size, EINVAL);
 	if (o->nr_inodes && parse_size(o->nr_inodes, 0, &o->max_objects))
 		return fail("nr_inodes", o->nr_inodes, EINVAL);
+	if (o->passthrough_s &&
+	    parse_passthrough(o->passthrough_s, &o->passthrough))
+		return fail("passthrough", o->passthrough_s, EINVAL);
 	if (o->spin && parse_spin(o->spin, &o->spin_us))
 		return fail("spin", o->spin, EINVAL);
 	if (o->attr_timeout < 0 || o->entry_timeout < 0) {
@@ -142,4 +164,5 @@ void opts_free(struct pshmfs_opts *o)
 	free(o->size);
 	free(o->nr_inodes);
 	free(o->spin);
+	free(o->passthrough_s);
 }

@@ -20,6 +20,9 @@ struct fuse_args;
 #define SPIN_DEFAULT_US 50
 #define SPIN_MAX_US 10000
 
+/* passthrough=: see src/fuse/passthrough.h. */
+enum { PASSTHROUGH_AUTO, PASSTHROUGH_ON, PASSTHROUGH_OFF };
+
 struct pshmfs_opts {
 	char *prefix;        /* objects /PREFIX...; "" for all */
 	char *delim_s;       /* delim=, as text */
@@ -29,6 +32,8 @@ struct pshmfs_opts {
 	int uid_set, gid_set;
 	unsigned uid, gid;   /* the root directory's owner */
 	int direct_io;
+	char *passthrough_s; /* passthrough=, as text */
+	int passthrough;     /* PASSTHROUGH_AUTO, _ON or _OFF */
 	double attr_timeout;
 	double entry_timeout;
 	char *size;          /* size=, as text */

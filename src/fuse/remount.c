@@ -26,8 +26,10 @@
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "passthrough.h"
 #include "remount_opts.h"
 #include "shared_ops.h"
 
@@ -147,6 +149,8 @@ static int apply(struct pshmfs *fs, const char *opts, char *msg, size_t len)
 		snprintf(msg, len, "counting what is in use: %s", strerror(err));
 	if (!err)
 		err = remount_check(&l, q->bytes, q->objects, msg, len);
+	if (!err) /* issue 14: no size= where writes pass through */
+		err = passthrough_remount_check(l.max_bytes, msg, len);
 	if (!err) {
 		q->max_bytes = l.max_bytes;
 		q->max_objects = l.max_objects;
@@ -254,6 +258,30 @@ void remount_stop(struct pshmfs *fs)
 	listening = false;
 }
 
+/* Connect to the daemon's channel at SA. A daemon that has just mounted
+ * binds it from its listener thread a moment later: a mount -o remount
+ * right after the mount retries for up to two seconds. 0 or errno. */
+static int connect_daemon(const struct sockaddr_un *sa, socklen_t len, int *fd)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int err = 0;
+
+	for (int tries = 0; tries < 200; tries++) {
+		*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (*fd < 0)
+			return errno;
+		if (connect(*fd, (const struct sockaddr *)sa, len) == 0)
+			return 0;
+		err = errno;
+		close(*fd);
+		*fd = -1;
+		if (err != ECONNREFUSED)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return err;
+}
+
 int remount_client(const char *mountpoint, const char *opts)
 {
 	char reply[MSG_MAX + 8] = "";
@@ -270,10 +298,8 @@ int remount_client(const char *mountpoint, const char *opts)
 			mountpoint);
 		return 1;
 	}
-	if (!err && (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		err = errno;
-	if (!err && connect(fd, (struct sockaddr *)&sa, len))
-		err = errno;
+	if (!err)
+		err = connect_daemon(&sa, len, &fd);
 	server = err ? 0 : peer_uid(fd);
 	if (!err && server != 0 && (long)server != user_id)
 		err = EPERM; /* not the mount's daemon */
