@@ -352,6 +352,17 @@ static void test_coherence(void)
 		core_forget(&c, h.n, 1);
 		outside_rm(c.dirfd, "hl3");
 		SYNC();
+		/* Its only name: the node keeps it, so an open by it finds
+		 * the object gone, ESTALE, and the kernel looks again (a
+		 * name another program churns: tests/shrink.sh). */
+		core_create(&c, &me, root, "only", 0600, O_EXCL, false, &h);
+		outside_rm(c.dirfd, "only");
+		SYNC();
+		is_str(h.n->name ? h.n->name + strlen(P) : "(none)", "only",
+		       "coherence: another program removes a file's only name: the node keeps it");
+		is_int(core_open_node(&c, h.n, O_RDONLY), ESTALE,
+		       "coherence: an open of it: ESTALE (the kernel looks again)");
+		core_forget(&c, h.n, 1);
 	}
 	core_forget(&c, d.n, 1);
 	core_forget(&c, f.n, 1);

@@ -532,6 +532,23 @@ void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
 	pthread_mutex_unlock(&t->lock);
 }
 
+void nodes_name_went(struct nodetab *t, uint64_t id, const char *name,
+		     bool (*valid)(void *arg, const char *), void *arg)
+{
+	struct node *n;
+	char *other;
+
+	pthread_mutex_lock(&t->lock);
+	n = find_id(t, false, id);
+	if (n) {
+		links_del(n->links, name);
+		if (n->name && strcmp(n->name, name) == 0 &&
+		    (other = links_take(n->links, valid, arg)))
+			set_name(t, n, other);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
 int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
 		const char *to)
 {

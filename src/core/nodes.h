@@ -161,6 +161,14 @@ int nodes_rename(struct nodetab *t, uint64_t id, const char *name);
 void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
 		    bool last, bool (*valid)(void *arg, const char *), void *arg);
 
+/* Another program removed the name NAME of object ID. If it was the
+ * node's name and another of its names holds the object (VALID as for
+ * nodes_unlinked), that one becomes its name; else the node keeps NAME,
+ * so that an open by it finds the object gone (ESTALE: the kernel looks
+ * the name up again). */
+void nodes_name_went(struct nodetab *t, uint64_t id, const char *name,
+		     bool (*valid)(void *arg, const char *), void *arg);
+
 /* The name FROM of object ID is now TO. 0 or ENOMEM. */
 int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
 		const char *to);

@@ -189,8 +189,7 @@ void core_name_gone(struct core *c, uint64_t id, const char *name)
 {
 	struct same_object so = { c, id };
 
-	/* Whether it was the last name is unknown: each other is checked. */
-	nodes_unlinked(&c->nodes, id, name, false, holds, &so);
+	nodes_name_went(&c->nodes, id, name, holds, &so);
 }
 
 int core_names_renamed(struct core *c, const struct stat *src,
