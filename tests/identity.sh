@@ -80,6 +80,42 @@ touch "$MNT/h/f"
 ok $? "a file made in it"
 exec 4<&-
 
+# --- and used by its path at once, 200 times --------------------------------
+# 200 held directories (each a first time: a name removed lately is not
+# cached, so only its first removal can race). Another program remakes
+# each one's marker while the kernel has its entry, and at once chmod,
+# opendir and a stat inside by the path: before the watch thread drops the
+# entry, the old node answers ESTALE, so the VFS walks the path again and
+# finds the new directory (it answered ENOENT: 53 of 200 failed).
+fails=$(perl -e '
+	use Fcntl;
+	my ($obj, $mnt) = @ARGV;
+	my ($fails, @held) = (0);
+	for my $i (1 .. 200) {
+		mkdir("$mnt/u$i") or die "mkdir: $!";
+		open(my $f, ">", "$mnt/u$i/keep") or die "keep: $!";
+		opendir(my $h, "$mnt/u$i") or die "hold: $!";
+		push @held, $h;
+	}
+	for my $i (1 .. 200) {
+		my $dir = "$mnt/u$i";
+		stat($dir);
+		unlink("${obj}u$i:") or die "unlink: $!";
+		sysopen(my $fh, "${obj}u$i:", O_RDWR | O_CREAT | O_EXCL, 0700)
+			or die "create: $!";
+		close($fh);
+		my $ok = chmod(0750, $dir);
+		$ok &&= opendir(my $dh, $dir);
+		$ok &&= grep { $_ eq "keep" } readdir($dh);
+		$ok &&= -e "$dir/keep";
+		$fails++ unless $ok;
+	}
+	print "$fails\n";
+' "$(obj "")" "$MNT")
+is "$fails" 0 "held directories whose markers another program remakes: chmod, opendir and a stat inside by the path at once work (200 of 200)"
+is "$(stat -c %a "$MNT/u200")" 750 "and the chmod went to the new directory"
+rm -rf "$MNT"/u*
+
 # --- the same while the kernel caches "not there" ---------------------------
 mkdir "$MNT/n"
 exec 4<"$MNT/n"

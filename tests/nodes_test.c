@@ -131,6 +131,18 @@ static void test_retire_adopt(void)
 	ok(!d->retired, "retire: still live");
 	ok(nodes_retire(&t, "Pr:", 30) == d, "retire: the identity named");
 	ok(d->retired, "retire: retired");
+	{
+		objname_t nm;
+
+		is_int(nodes_peek_name(&t, d, nm), ENOENT, "retired: no name to trace");
+		is_int(nodes_name(&t, d, nm, NULL, NULL), ESTALE,
+		       "retired by another program: ESTALE the first time (the trace left it)");
+		is_int(nodes_name(&t, d, nm, NULL, NULL), ENOENT, "then ENOENT");
+		d->stale = true;
+		is_int(nodes_with_fd(&t, d, nm, NULL, NULL), -ESTALE,
+		       "with_fd: -ESTALE the first time");
+		is_int(nodes_with_fd(&t, d, nm, NULL, NULL), -ENOENT, "with_fd: then -ENOENT");
+	}
 	ok(nodes_retire(&t, "Pnone:", 0) == NULL, "retire: nothing by that name");
 	nodes_adopt(&t, i, 40);
 	is_int((long long)i->id, 40, "adopt: an implicit directory takes its marker's id");

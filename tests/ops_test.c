@@ -12,6 +12,7 @@
 
 #include "core_test.h"
 #include "index.h"
+#include "shared.h"
 
 static struct core c;
 static struct caller me;
@@ -254,7 +255,7 @@ static void test_rename(void)
 
 static void test_coherence(void)
 {
-	struct core_entry d, f, e;
+	struct core_entry d, f, e, f2;
 
 	core_mkdir(&c, &me, root, "c", 0700, &d);
 	SYNC();
@@ -282,6 +283,14 @@ static void test_coherence(void)
 	is_str(inval_log, "inode (none), entry / c",
 	       "coherence: the marker removed: retired, its entry dropped");
 	ok(d.n->retired, "coherence: the old directory is retired");
+	{
+		struct stat st;
+
+		is_int(core_getattr(&c, d.n, &st), ESTALE,
+		       "coherence: the first call on a directory another program ended: ESTALE (the kernel walks the path again)");
+		is_int(core_getattr(&c, d.n, &st), ENOENT,
+		       "coherence: then ENOENT (a held descriptor's retry, as on tmpfs)");
+	}
 	ok(core_churns(&c, obj("c:")), "coherence: a name removed lately churns");
 	ok(!core_churns(&c, obj("never")), "coherence: another does not");
 	inval_log[0] = '\0';
@@ -289,6 +298,10 @@ static void test_coherence(void)
 	outside_make(c.dirfd, "c:");
 	SYNC();
 	ok(e.n->retired, "coherence: a marker made elsewhere: retired too");
+	is_int(core_lookup(&c, e.n, "x", &f2), ESTALE,
+	       "coherence: a lookup in it first: ESTALE");
+	is_int(core_create(&c, &me, e.n, "x", 0600, 0, false, &f2), ENOENT,
+	       "coherence: a create in it then: ENOENT");
 	is_str(inval_log, "inode (none), entry / c", "coherence: and its entry dropped");
 	core_forget(&c, e.n, 1);
 	{
@@ -314,6 +327,42 @@ static void test_coherence(void)
 		SYNC();
 		core_forget(&c, p.n, 1);
 		core_forget(&c, q.n, 1);
+	}
+	{
+		/* A hard-linked file whose node's name another program
+		 * removes: the node takes the other name, and follows it. */
+		struct core_entry h, l;
+		struct stat st;
+
+		core_create(&c, &me, root, "hl", 0600, O_EXCL, false, &h);
+		is_int(core_link(&c, &me, h.n, root, "hl2", &l), 0, "coherence: link");
+		SYNC();
+		outside_rm(c.dirfd, h.n->name + strlen(P));
+		SYNC();
+		ok(h.n->name && (!strcmp(h.n->name + strlen(P), "hl") ||
+				 !strcmp(h.n->name + strlen(P), "hl2")) &&
+			   shmobj_stat(c.dirfd, h.n->name, &st) == 0,
+		   "coherence: another program removes the node's name: it takes the other");
+		is_int(core_rename(&c, &me, root, h.n->name + strlen(P), root, "hl3", 0), 0,
+		       "coherence: and a rename of that one");
+		is_str(h.n->name ? h.n->name + strlen(P) : "(none)", "hl3",
+		       "coherence: moves the node");
+		is_int(core_getattr(&c, h.n, &st), 0, "coherence: which still works");
+		core_forget(&c, l.n, 1);
+		core_forget(&c, h.n, 1);
+		outside_rm(c.dirfd, "hl3");
+		SYNC();
+		/* Its only name: the node keeps it, so an open by it finds
+		 * the object gone, ESTALE, and the kernel looks again (a
+		 * name another program churns: tests/shrink.sh). */
+		core_create(&c, &me, root, "only", 0600, O_EXCL, false, &h);
+		outside_rm(c.dirfd, "only");
+		SYNC();
+		is_str(h.n->name ? h.n->name + strlen(P) : "(none)", "only",
+		       "coherence: another program removes a file's only name: the node keeps it");
+		is_int(core_open_node(&c, h.n, O_RDONLY), ESTALE,
+		       "coherence: an open of it: ESTALE (the kernel looks again)");
+		core_forget(&c, h.n, 1);
 	}
 	core_forget(&c, d.n, 1);
 	core_forget(&c, f.n, 1);

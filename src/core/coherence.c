@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "core_i.h"
+#include "shared.h"
 
 /* A name removed from under the kernel was likely replaced, and may be
  * again soon: a program that churns a name (unlink, recreate) would make
@@ -190,10 +191,13 @@ void core_changed(void *arg, enum ix_change what, const char *name,
 		break;
 	case IX_GONE:
 		if (!is_dir_name(c, name)) {
-			/* Another program's unlink: the name, and the link
-			 * count of the file (open, or linked elsewhere). */
+			/* Another program's unlink: the name, the node's
+			 * name if it was that one (a hard-linked file's
+			 * node takes another), and the link count of the
+			 * file (open, or linked elsewhere). */
 			if (!c->ev_ours) {
 				drop_entry(c, name);
+				core_name_gone(c, oldid, name);
 				drop_inode(c, nodes_find_file(&c->nodes, oldid));
 			}
 			break;

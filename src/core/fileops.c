@@ -99,9 +99,9 @@ static int fstat_fn(int fd, void *arg)
 	return fstat(fd, arg) ? errno : 0;
 }
 
-/* A directory node's attributes: ENOENT once retired; if its name holds
- * another directory now, it is retired and ESTALE makes the kernel walk
- * the path again. */
+/* A directory node's attributes: ENOENT once retired (ESTALE once, see
+ * nodes.h); if its name holds another directory now, it is retired and
+ * ESTALE makes the kernel walk the path again. */
 static int dir_getattr(struct core *c, struct node *n, struct stat *st)
 {
 	struct dirinfo info;
@@ -116,7 +116,7 @@ static int dir_getattr(struct core *c, struct node *n, struct stat *st)
 		err = core_dir_stat(c, name, n, st, &info);
 	if (!err && info.id != id) {
 		nodes_retire(&c->nodes, name, id);
-		err = ESTALE;
+		err = nodes_name(&c->nodes, n, name, NULL, NULL); /* ESTALE */
 	}
 	return err;
 }
@@ -171,8 +171,8 @@ int core_node_fd(struct core *c, struct node *n, int *fd)
 
 	if (err >= 0)
 		return err;
-	if (err == -ENOENT)
-		return ENOENT;
+	if (err == -ENOENT || err == -ESTALE)
+		return -err;
 	if (n->dir)
 		return core_marker_fd(c, name, n, fd);
 	err = shmobj_path_open(c->dirfd, name, fd, &st);

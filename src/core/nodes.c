@@ -305,6 +305,16 @@ void nodes_forget(struct nodetab *t, struct node *n, uint64_t count)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Why node N has no name: ENOENT, or ESTALE the first time after another
+ * program ended it (nodes.h). With the lock held. */
+static int gone(struct node *n)
+{
+	bool stale = n->stale;
+
+	n->stale = false;
+	return stale ? ESTALE : ENOENT;
+}
+
 int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 	       uint64_t *id)
 {
@@ -315,6 +325,19 @@ int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 		*dir = n->dir;
 	if (id)
 		*id = n->id;
+	if (n->name)
+		strcpy(out, n->name);
+	else
+		err = gone(n);
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
+int nodes_peek_name(struct nodetab *t, struct node *n, objname_t out)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&t->lock);
 	if (n->name)
 		strcpy(out, n->name);
 	else
@@ -334,7 +357,7 @@ int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
 	else if (n->name)
 		strcpy(name, n->name);
 	else
-		ret = -ENOENT;
+		ret = -gone(n);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
 }
@@ -510,6 +533,23 @@ void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
 	pthread_mutex_unlock(&t->lock);
 }
 
+void nodes_name_went(struct nodetab *t, uint64_t id, const char *name,
+		     bool (*valid)(void *arg, const char *), void *arg)
+{
+	struct node *n;
+	char *other;
+
+	pthread_mutex_lock(&t->lock);
+	n = find_id(t, false, id);
+	if (n) {
+		links_del(n->links, name);
+		if (n->name && strcmp(n->name, name) == 0 &&
+		    (other = links_take(n->links, valid, arg)))
+			set_name(t, n, other);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
 int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
 		const char *to)
 {
@@ -632,8 +672,10 @@ struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id)
 	n = find_name(t, name);
 	if (n && (!n->dir || n->root || (id && n->id != id)))
 		n = NULL;
-	if (n)
+	if (n) {
 		retire(t, n);
+		n->stale = true;
+	}
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }

@@ -11,7 +11,13 @@
  * A directory whose identity ends (rmdir, a rename over it, its marker
  * removed or made by another program) is retired: it loses its name, is
  * never found again, and every operation on it fails with ENOENT until the
- * kernel forgets it. A file whose name goes (rm, a rename over it) keeps
+ * kernel forgets it, but the first after another program ended it
+ * (nodes_retire), which fails with ESTALE: the kernel may still reach it
+ * by the name it had (the watch thread drops that entry later), and
+ * ESTALE has the VFS walk the path again, revalidating every name, so the
+ * caller finds what holds the name now; a caller that reached it through
+ * a descriptor (a held directory) retries on it once and gets ENOENT, as
+ * on tmpfs for a removed directory. A file whose name goes (rm, a rename over it) keeps
  * its node while the kernel holds it; only the name goes.
  *
  * The table owns its lock: every function here takes it, none is called
@@ -46,6 +52,8 @@ struct node {
 	struct nodelinks *links; /* a file's other names (hard links) the
 				  * kernel looked up, or NULL (links.h) */
 	bool retired;       /* a directory whose identity ended */
+	bool stale;         /* retired by another program's change: the
+			     * next name asked for answers ESTALE */
 	bool root;          /* the table's root: never freed */
 	uint64_t nlookup;   /* references the kernel holds */
 	unsigned opens;     /* open file handles and pins */
@@ -93,14 +101,18 @@ struct node *nodes_get_open(struct nodetab *t, uint64_t id, const char *name,
 /* Drop COUNT kernel references; frees the node when none is left. */
 void nodes_forget(struct nodetab *t, struct node *n, uint64_t count);
 
-/* Copy node N's name into OUT: 0, or ENOENT once it has none. *DIR: is it
+/* Copy node N's name into OUT: 0, or ENOENT once it has none (ESTALE,
+ * once, for a directory another program ended: see above). *DIR: is it
  * a directory? *ID: its identity (either may be NULL). */
 int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 	       uint64_t *id);
 
+/* nodes_name() for traces: leaves the stale mark as it is. */
+int nodes_peek_name(struct nodetab *t, struct node *n, objname_t out);
+
 /* If node N is open, call FN(its descriptor, ARG) with the object held
  * and return what FN returns; else copy its name into NAME and return
- * -1 (or -ENOENT: it has no name). */
+ * -1 (or -ENOENT: it has no name; -ESTALE as nodes_name() says). */
 int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
 		  int (*fn)(int fd, void *arg), void *arg);
 
@@ -150,6 +162,14 @@ int nodes_rename(struct nodetab *t, uint64_t id, const char *name);
 void nodes_unlinked(struct nodetab *t, uint64_t id, const char *name,
 		    bool last, bool (*valid)(void *arg, const char *), void *arg);
 
+/* Another program removed the name NAME of object ID. If it was the
+ * node's name and another of its names holds the object (VALID as for
+ * nodes_unlinked), that one becomes its name; else the node keeps NAME,
+ * so that an open by it finds the object gone (ESTALE: the kernel looks
+ * the name up again). */
+void nodes_name_went(struct nodetab *t, uint64_t id, const char *name,
+		     bool (*valid)(void *arg, const char *), void *arg);
+
 /* The name FROM of object ID is now TO. 0 or ENOMEM. */
 int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
 		const char *to);
@@ -159,8 +179,9 @@ int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
  * the files lose their names. 0 or ENOMEM. */
 int nodes_rename_dir(struct nodetab *t, const char *from, const char *to);
 
-/* Retire the live directory node NAME if its identity is ID (any, if ID
- * is 0): the node, or NULL if there was none. */
+/* Another program ended directory NAME: retire its live node if its
+ * identity is ID (any, if ID is 0), marked stale (its next name asked
+ * for answers ESTALE): the node, or NULL if there was none. */
 struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id);
 
 /* Directory node N now has identity ID (we made its marker). */

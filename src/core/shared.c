@@ -158,6 +158,13 @@ void core_name_removed(struct core *c, const struct stat *st, const char *name)
 		       &so);
 }
 
+void core_name_gone(struct core *c, uint64_t id, const char *name)
+{
+	struct same_object so = { c, id };
+
+	nodes_name_went(&c->nodes, id, name, holds, &so);
+}
+
 int core_names_renamed(struct core *c, const struct stat *src,
 		       const struct stat *dst, const char *from, const char *to,
 		       unsigned flags)

@@ -15,6 +15,10 @@ int core_link(struct core *c, const struct caller *who, struct node *n,
 	      struct core_entry *e);
 /* The name NAME of the object ST (as it was before) was removed. */
 void core_name_removed(struct core *c, const struct stat *st, const char *name);
+/* Another program removed NAME of object ID: the node's name, if it was
+ * NAME, becomes another name that still holds the object, if any
+ * (nodes_name_went). */
+void core_name_gone(struct core *c, uint64_t id, const char *name);
 /* FROM (object SRC) was renamed onto TO (object DST, or NULL). */
 int core_names_renamed(struct core *c, const struct stat *src,
 		       const struct stat *dst, const char *from, const char *to,

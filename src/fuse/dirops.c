@@ -144,14 +144,19 @@ static void relist(struct pshmfs *fs, fuse_ino_t ino, struct dirhandle *h)
 	uint64_t changes = index_changes(fs->core.index);
 	struct ilist l;
 	objname_t dir;
+	bool gone;
 	int err;
 
 	if (changes == h->changes)
 		return;
 	err = core_list(&fs->core, node_of(fs, ino), dir, &l);
-	if (err == ENOENT)
+	/* Removed (or, ESTALE, ended by another program): it lists empty,
+	 * as a removed directory on tmpfs. A listing goes by descriptor:
+	 * no path to walk again. */
+	gone = err == ENOENT || err == ESTALE;
+	if (gone)
 		memset(&l, 0, sizeof(l));
-	if (err && err != ENOENT)
+	if (err && !gone)
 		return;
 	index_free(&h->l);
 	h->l = l;

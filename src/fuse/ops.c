@@ -66,7 +66,7 @@ struct caller caller_of(fuse_req_t req, bool groups, gid_t *buf, int room)
 
 const char *traced_name(struct pshmfs *fs, struct node *n, objname_t buf)
 {
-	if (nodes_name(&fs->core.nodes, n, buf, NULL, NULL))
+	if (nodes_peek_name(&fs->core.nodes, n, buf))
 		strcpy(buf, "(removed)");
 	return buf;
 }
