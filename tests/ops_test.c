@@ -459,7 +459,7 @@ int main(void)
 	int err;
 
 	tap_start();
-	me = (struct caller){ getuid(), getgid(), NULL, 0 };
+	me = (struct caller){ .uid = getuid(), .gid = getgid() };
 	err = test_core(&c, "ops_test", ':', 0, 0);
 	if (err)
 		skip_all(SHM_DIR " cannot be used");
