@@ -28,7 +28,7 @@ static void test_round(void)
 static void test_objects(void)
 {
 	struct core c;
-	struct caller me = { getuid(), getgid(), NULL, 0 };
+	struct caller me = { getuid(), getgid(), NULL, 0, 0 };
 	struct core_entry e1, e2, e3;
 	struct statvfs sv;
 
@@ -63,7 +63,7 @@ static void test_objects(void)
 static void test_bytes(void)
 {
 	struct core c;
-	struct caller me = { getuid(), getgid(), NULL, 0 };
+	struct caller me = { getuid(), getgid(), NULL, 0, 0 };
 	struct core_entry e, g;
 	static char buf[65536];
 	struct statvfs sv;

@@ -43,9 +43,9 @@ static void test_hand(void)
 {
 	struct stat st = { .st_mode = S_IFREG | 0640, .st_uid = 10, .st_gid = 20 };
 	gid_t groups[] = { 30, 20 };
-	struct caller owner = { 10, 99, NULL, 0 }, member = { 11, 20, NULL, 0 };
-	struct caller supp = { 12, 99, groups, 2 }, other = { 13, 99, NULL, 0 };
-	struct caller root = { 0, 0, NULL, 0 };
+	struct caller owner = { 10, 99, NULL, 0, 0 }, member = { 11, 20, NULL, 0, 0 };
+	struct caller supp = { 12, 99, groups, 2, 0 }, other = { 13, 99, NULL, 0, 0 };
+	struct caller root = { 0, 0, NULL, 0, 0 };
 	struct stat dir = { .st_mode = S_IFDIR | 01777, .st_uid = 10 };
 
 	is_int(core_permission(&owner, &st, R_OK | W_OK), 0, "permission: the owner reads and writes");
@@ -108,7 +108,7 @@ static void test_matrix(void)
 	}
 	for (int r = 0; r < 4; r++) {
 		struct caller who = { roles[r].uid, roles[r].gid, &roles[r].extra,
-				      roles[r].extra ? 1 : 0 };
+				      roles[r].extra ? 1 : 0, 0 };
 
 		if (pipe(p) || (pid = fork()) < 0)
 			return;
@@ -140,7 +140,7 @@ static void test_matrix(void)
 
 static void test_ops(void)
 {
-	struct caller a = { OWNER, GROUP, NULL, 0 }, b = { 40005, 40005, NULL, 0 };
+	struct caller a = { OWNER, GROUP, NULL, 0, 0 }, b = { 40005, 40005, NULL, 0, 0 };
 	struct node *root = &c.nodes.root;
 	struct core_entry e, d, q, r;
 
