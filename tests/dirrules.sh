@@ -89,11 +89,7 @@ if [ "$(id -u)" -ne 0 ] || ! (require_users) >/dev/null 2>&1; then
 else
 	A=pshmdA$$
 	B=pshmdB$$
-	dirrules_cleanup() {
-		cleanup
-		users_cleanup
-	}
-	trap dirrules_cleanup EXIT
+	trap cleanup_with_users EXIT
 	add_user "$A" users && add_user "$B" users
 	# The root of the mount and $REF are sticky (1777).
 	as "$A" users mkdir "$MNT/ad" "$REF/ad"

@@ -111,11 +111,7 @@ stop_pshmfs
 # protected_hardlinks: another user may not link a file it cannot write.
 if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null &&
 	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ]; then
-	links_cleanup() {
-		cleanup
-		users_cleanup
-	}
-	trap links_cleanup EXIT
+	trap cleanup_with_users EXIT
 	U=pshmtL$$
 	add_user "$U" users || { ok 1 "create a test user"; done_testing; exit 1; }
 	chmod o+x "$SCRATCH"

@@ -56,11 +56,7 @@ B=pshmtB$$
 G=pshmtG$$
 D="${PREFIX%.}-d."	# the twins, made directly; lib.sh's cleanup removes them
 
-perms_cleanup() {
-	cleanup
-	users_cleanup
-}
-trap perms_cleanup EXIT
+trap cleanup_with_users EXIT
 
 add_group "$G" && add_user "$A" users "$G" && add_user "$B" users ||
 	{ ok 1 "create the test users"; done_testing; exit 1; }

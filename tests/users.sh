@@ -56,6 +56,13 @@ users_cleanup() {
 	TEST_GROUPS=()
 }
 
+# The EXIT trap of a test with users: lib.sh's cleanup, then the users.
+# (trap cleanup_with_users EXIT)
+cleanup_with_users() {
+	cleanup
+	users_cleanup
+}
+
 # as USER GROUP COMMAND...: COMMAND with USER's uid, GROUP as its group
 # and USER's supplementary groups; USER "root" runs it as we are.
 as() {

@@ -138,11 +138,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v useradd >/dev/null; then
 	done_testing
 	exit
 fi
-xattrs_cleanup() {
-	cleanup
-	users_cleanup
-}
-trap xattrs_cleanup EXIT
+trap cleanup_with_users EXIT
 U=pshmtX$$
 add_user "$U" users || { ok 1 "create a test user"; done_testing; exit 1; }
 chmod o+x "$SCRATCH"
