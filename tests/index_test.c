@@ -207,8 +207,30 @@ static void test_events(void)
 		strcpy(from, obj("a2"));
 		renameat2(shmfd, from, shmfd, obj("a3"), 0);
 	}
-	is_str(events(), "made a3",
-	       "event: made and renamed before the index looked: what is there now");
+	/* The name it went from is told gone all the same: whoever made it
+	 * (through the mount) may have handed it out. */
+	is_str(events(), "gone a2, made a3",
+	       "event: made and renamed before the index looked: the name it left, and what is there now");
+	forget();
+	make("a4");
+	gone("a4");
+	is_str(events(), "gone a4",
+	       "event: made and removed before the index looked: told gone (it was never held)");
+	forget();
+	make("a5");
+	gone("a5");
+	make("a5");
+	is_str(events(), "made a5, made a5",
+	       "event: made, removed and made again before the index looked: made, then made anew");
+	forget();
+	make("m5:");
+	gone("m5:");
+	make("m5:");
+	is_str(events(), "made m5:, marker m5:",
+	       "event: a marker made, removed and made again before the index looked: another directory");
+	gone("a5");
+	gone("m5:");
+	forget();
 	forget();
 	make("b1");
 	events();

@@ -260,17 +260,17 @@ static void insert(struct index *ix, const char *name, uint64_t ino)
 		tell(ix, IX_MADE, made ? made->name : name, 0);
 }
 
-/* The object NAME is gone. */
-static void remove_name(struct index *ix, const char *name)
+/* The object NAME is gone: false if the index did not hold it. */
+static bool remove_name(struct index *ix, const char *name)
 {
 	struct ient *e = find(ix, name), *d;
 	uint64_t old;
 
 	if (!e || e == &ix->root)
-		return;
+		return false;
 	if (e->dir) {
 		if (!e->marker)
-			return;
+			return true;
 		old = e->ino;
 		e->marker = false;
 		/* Gone with it, or left implicit: another directory. */
@@ -279,12 +279,13 @@ static void remove_name(struct index *ix, const char *name)
 			tell(ix, IX_MARKER, e->name, old);
 		}
 		uncount(ix, e);
-		return;
+		return true;
 	}
 	d = e->parent;
 	tell(ix, IX_GONE, e->name, e->ino);
 	drop(ix, e);
 	uncount(ix, d);
+	return true;
 }
 
 /* Is NAME one of ours: under the prefix, not hidden, folding validly? */
@@ -341,6 +342,23 @@ static int list_done(struct ilist *l, int err)
 	return 0;
 }
 
+/* The object NAME exists, with inode number INO, after an event MASK. A
+ * removal whose name holds an object again was made again meanwhile:
+ * another object, even if the index learnt its number only now (made
+ * through the mount, removed and made again by another program before
+ * the events were read), so what held the name before ended (OLDID 0:
+ * unknown). */
+static void insert_after(struct index *ix, const char *name, uint64_t ino,
+			 uint32_t mask)
+{
+	const struct ient *e = find(ix, name);
+	bool held = e && (!e->dir || e->marker) && e->ino == ino;
+
+	insert(ix, name, ino);
+	if (held && (mask & (IN_DELETE | IN_MOVED_FROM)))
+		tell(ix, e->dir ? IX_MARKER : IX_MADE, name, 0);
+}
+
 /* Look NAME up again after an event MASK and make the index agree. */
 static void refresh(struct index *ix, const char *name, uint32_t mask)
 {
@@ -356,9 +374,11 @@ static void refresh(struct index *ix, const char *name, uint32_t mask)
 	}
 	ix->changes++;
 	if (shmobj_stat(ix->dirfd, name, &st) == 0)
-		insert(ix, name, st.st_ino);
-	else
-		remove_name(ix, name);
+		insert_after(ix, name, st.st_ino, mask);
+	else if (!remove_name(ix, name) && (mask & (IN_DELETE | IN_MOVED_FROM)))
+		/* Made and removed again before we read either event: never
+		 * held here, but whoever made it may have handed it out. */
+		tell(ix, IX_GONE, name, 0);
 }
 
 static int scan_one(int dirfd, const struct dirent *d, void *arg)

@@ -37,7 +37,8 @@ enum ix_change {
 		    * rescan, NAME is the prefix and MASK 0) */
 	IX_MADE,   /* NAME came to exist (a directory: the outermost one
 		    * that did), or holds another object (OLDID) now */
-	IX_GONE,   /* NAME ceased to exist (directories: innermost first) */
+	IX_GONE,   /* NAME ceased to exist (directories: innermost first);
+		    * OLDID 0: it went before the index saw it come */
 	IX_MARKER, /* directory NAME goes on existing, but its marker came,
 		    * went or was replaced: it is another directory now */
 	IX_ATTR,   /* object NAME's contents or attributes changed */
