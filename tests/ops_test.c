@@ -225,6 +225,14 @@ static void test_rename(void)
 	       "rename of a directory NOREPLACE onto one: EEXIST");
 	is_int(core_rename(&c, &me, root, "x", root, "b", 0), ENOTEMPTY,
 	       "rename onto a non-empty directory: ENOTEMPTY");
+	/* The kernel renames a name onto itself without asking: asked, it
+	 * holds a stale node for one of the two. */
+	is_int(core_rename(&c, &me, root, "b", root, "b", 0), ESTALE,
+	       "rename of a directory onto its own name: ESTALE");
+	is_int(core_rename(&c, &me, root, "r2", root, "r2", 0), ESTALE,
+	       "rename of a file onto its own name: ESTALE");
+	is_int(core_rename(&c, &me, root, "none", root, "none", 0), ENOENT,
+	       "rename of a missing name onto itself: ENOENT");
 	ok(shmobj_stat(c.dirfd, obj("b:"), &st) == 0,
 	   "a failed rename leaves the target's marker");
 	is_int(core_rename(&c, &me, root, "b", root, "x", 0), 0,
@@ -280,16 +288,19 @@ static void test_coherence(void)
 	inval_log[0] = '\0';
 	outside_rm(c.dirfd, "c:");
 	SYNC();
-	is_str(inval_log, "inode (none), entry / c",
+	is_str(inval_log, "entry / c, inode (none)",
 	       "coherence: the marker removed: retired, its entry dropped");
 	ok(d.n->retired, "coherence: the old directory is retired");
 	{
 		struct stat st;
 
 		is_int(core_getattr(&c, d.n, &st), ESTALE,
-		       "coherence: the first call on a directory another program ended: ESTALE (the kernel walks the path again)");
+		       "coherence: a call on a directory another program ended: ESTALE (the kernel walks the path again)");
+		is_int(core_getattr(&c, d.n, &st), ESTALE,
+		       "coherence: and again while its entry is not dropped (a revalidation's lookup must not take it)");
+		nodes_dropped(&c.nodes, rec_tickets);
 		is_int(core_getattr(&c, d.n, &st), ENOENT,
-		       "coherence: then ENOENT (a held descriptor's retry, as on tmpfs)");
+		       "coherence: once the drop is sent, ENOENT (only a held descriptor reaches it, as on tmpfs)");
 	}
 	ok(core_churns(&c, obj("c:")), "coherence: a name removed lately churns");
 	ok(!core_churns(&c, obj("never")), "coherence: another does not");
@@ -300,9 +311,12 @@ static void test_coherence(void)
 	ok(e.n->retired, "coherence: a marker made elsewhere: retired too");
 	is_int(core_lookup(&c, e.n, "x", &f2), ESTALE,
 	       "coherence: a lookup in it first: ESTALE");
+	is_int(core_lookup(&c, e.n, "x", &f2), ESTALE,
+	       "coherence: the lookup again (after a failed revalidation): ESTALE");
+	nodes_dropped(&c.nodes, rec_tickets);
 	is_int(core_create(&c, &me, e.n, "x", 0600, 0, false, &f2), ENOENT,
-	       "coherence: a create in it then: ENOENT");
-	is_str(inval_log, "inode (none), entry / c", "coherence: and its entry dropped");
+	       "coherence: a create in it once the drop is sent: ENOENT");
+	is_str(inval_log, "entry / c, inode (none)", "coherence: and its entry dropped");
 	core_forget(&c, e.n, 1);
 	{
 		/* A directory in a directory whose marker another program

@@ -76,24 +76,35 @@ static bool is_dir_name(const struct core *c, const char *name)
 }
 
 /* Drop the kernel's entry for NAME (a file's or a directory's object
- * name) in its parent, if the kernel holds the parent. */
-static void drop_entry(struct core *c, const char *name)
+ * name) in its parent, if the kernel holds the parent: the drop's ticket,
+ * or 0 if none was queued. */
+static uint64_t drop_entry(struct core *c, const char *name)
 {
 	objname_t parent;
 	struct node *p;
 	size_t plen, len = strlen(name);
 
 	if (!c->inval.entry)
-		return;
+		return 0;
 	core_parent_of(c, name, parent);
 	plen = strlen(parent);
 	if (is_dir_name(c, name))
 		len--; /* the directory's component, without the delimiter */
 	if (len <= plen)
-		return;
+		return 0;
 	p = plen == c->plen ? &c->nodes.root : nodes_find(&c->nodes, parent);
 	if (p && p->dir)
-		c->inval.entry(c->inval.arg, p, name + plen, len - plen);
+		return c->inval.entry(c->inval.arg, p, name + plen, len - plen);
+	return 0;
+}
+
+/* The node of file object OLDID, whose name NAME went; OLDID 0: the name
+ * went before the index saw it come (made through the mount just before,
+ * so its node has that name). */
+static struct node *file_node(struct core *c, uint64_t oldid, const char *name)
+{
+	return oldid ? nodes_find_file(&c->nodes, oldid)
+		     : nodes_find(&c->nodes, name);
 }
 
 static void drop_inode(struct core *c, struct node *n)
@@ -130,16 +141,14 @@ static void relookup_child(struct node *n, void *arg)
 	ch->c->inval.relookup(ch->c->inval.arg, path);
 }
 
-/* Directory NAME of identity ID ended, or is another one now. What it
- * held goes on (another program remade its marker): the directories in
- * it are the same, now in the new one, where the kernel must move them. */
-static void dir_ended(struct core *c, const char *name, uint64_t id)
+void core_dir_ended(struct core *c, const char *name, uint64_t id)
 {
 	struct children ch = { c, name, strlen(name) };
-	struct node *n = nodes_retire(&c->nodes, name, id);
+	/* The drop first: the node answers ESTALE until it is sent. */
+	uint64_t drop = drop_entry(c, name);
+	struct node *n = nodes_retire(&c->nodes, name, id, drop);
 
 	drop_inode(c, n);
-	drop_entry(c, name);
 	if (n && c->inval.relookup)
 		nodes_each(&c->nodes, relookup_child, &ch);
 }
@@ -198,7 +207,7 @@ void core_changed(void *arg, enum ix_change what, const char *name,
 			if (!c->ev_ours) {
 				drop_entry(c, name);
 				core_name_gone(c, oldid, name);
-				drop_inode(c, nodes_find_file(&c->nodes, oldid));
+				drop_inode(c, file_node(c, oldid, name));
 			}
 			break;
 		}
@@ -208,11 +217,11 @@ void core_changed(void *arg, enum ix_change what, const char *name,
 			    ? c->ev_ours
 			    : own_take(&c->own_events, name, OWN_GONE))
 			break;
-		dir_ended(c, name, oldid);
+		core_dir_ended(c, name, oldid);
 		break;
 	case IX_MARKER:
 		if (!c->ev_ours)
-			dir_ended(c, name, oldid);
+			core_dir_ended(c, name, oldid);
 		break;
 	case IX_ATTR:
 		attrs_changed(c, name);

@@ -364,6 +364,26 @@ static int rename_tree(struct core *c, const struct caller *who,
 	return err;
 }
 
+/* A rename of the object name NAME onto itself. The kernel renames a name
+ * onto itself without asking, so it holds two nodes for the one name: one
+ * of them is stale (another program replaced what the name holds since
+ * the kernel looked), and answering 0 would have it move the stale node
+ * over the live one, which it then takes for a removed directory. ESTALE
+ * has the VFS look both names up again, find one object and answer the
+ * caller itself. ENOENT if NAME holds nothing. */
+static int same_name(struct core *c, const char *name)
+{
+	objname_t dir;
+	struct dirinfo info = { .exists = false };
+	struct stat st;
+
+	if (shmobj_stat(c->dirfd, name, &st) == 0)
+		return ESTALE;
+	if (c->cfg.delim && !core_dir_of(c, name, dir))
+		index_dir(c->index, dir, &info);
+	return info.exists ? ESTALE : ENOENT;
+}
+
 int core_rename(struct core *c, const struct caller *who,
 		struct node *parent, const char *name, struct node *newparent,
 		const char *newname, unsigned flags)
@@ -380,6 +400,8 @@ int core_rename(struct core *c, const struct caller *who,
 		err = core_child(c, newparent, newname, to);
 	if (!err && (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)))
 		err = EINVAL;
+	if (!err && strcmp(from, to) == 0)
+		err = same_name(c, from);
 	file = !err && shmobj_stat(c->dirfd, from, &src) == 0;
 	ids = as_caller(c, who);
 	if (file) {
