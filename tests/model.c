@@ -172,6 +172,8 @@ struct res {
 	struct stat st;
 	int depth; /* how deep the path ends (path_depth()): what to compare */
 	struct list *ls;
+	int renewed; /* -1: not asked; else does the path name a new inode
+		      * (a directory remade by another program)? */
 };
 
 /* ---- random numbers: splitmix64 ---- */
@@ -302,6 +304,8 @@ static void show_res(const char *who, const char *dir, const struct res *r)
 		printf(", file position %lld", r->pos);
 	if (r->has_st)
 		show_stat(&r->st);
+	if (r->renewed >= 0)
+		printf(r->renewed ? ", a new inode" : ", the inode it was");
 	printf("\n");
 }
 
@@ -352,6 +356,7 @@ static void res_init(struct res *r)
 	memset(r, 0, sizeof(*r));
 	r->pos = NOPOS;
 	r->depth = 1;
+	r->renewed = -1;
 }
 
 /* Call right after the call that gave RET, while errno is its. */
@@ -412,6 +417,9 @@ static const char *differs(const struct res r[2])
 		return "stat";
 	if (r[0].ls && r[1].ls && !same_list(r[0].ls, r[1].ls))
 		return "listing";
+	if (r[0].renewed >= 0 && r[1].renewed >= 0 &&
+	    r[0].renewed != r[1].renewed)
+		return "identity";
 	return NULL;
 }
 
@@ -1797,20 +1805,51 @@ static void stat_both(struct model *m, const char *path, int k, struct res r[2])
 	}
 }
 
+/* Stat the entries of L on both sides into R, until one differs (its
+ * name then in *WHICH). */
+static void stat_entries(struct model *m, const struct list *l,
+			 struct res r[2], const char **which)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < l->n && !differs(r); i++) {
+		snprintf(path, sizeof(path), "%s", l->v[i]);
+		path[path_len(path)] = '\0';
+		stat_both(m, path, 0, r);
+		*which = l->v[i];
+	}
+}
+
 /* After another program's change to PATH: within SEEN_MS (watch.c tells
  * the kernel) the mount shows PATH as the reference has it, and every
- * open file's attributes (a link count may have changed). */
-static int seen_soon(struct model *m, const char *path)
+ * open file's attributes (a link count may have changed). With BEFORE
+ * (PATH's inode numbers before the change, on each side) PATH is a
+ * remade directory: whether PATH names a new inode is compared too (it
+ * looks like the old one, whose attributes the kernel may still hold),
+ * and what it holds (what the old one held, moved in). */
+static int seen_soon(struct model *m, const char *path, const ino_t *before)
 {
 	struct timespec pause = { 0, 1000000 };
 	size_t len = strlen(m->desc);
+	const char *which = NULL;
+	struct list inside = { 0 };
+	char dir[PATH_MAX];
 	struct res r[2];
 	int k;
 
 	snprintf(m->desc + len, sizeof(m->desc) - len, ", then stat within %d ms",
 		 SEEN_MS);
+	if (before) {
+		snprintf(dir, sizeof(dir), "%s/", path);
+		walk_sorted(m->s[1].dfd, dir, &inside, 0);
+	}
 	for (int ms = 0;; ms++) {
+		which = NULL;
 		stat_both(m, path, 0, r);
+		for (int i = 0; before && i < 2; i++)
+			r[i].renewed = r[i].has_st ? r[i].st.st_ino != before[i]
+						   : -1;
+		stat_entries(m, &inside, r, &which);
 		for (k = 0; !differs(r) && k < NSLOTS; k++)
 			if (slot_open(m, k))
 				stat_both(m, NULL, k, r);
@@ -1822,7 +1861,12 @@ static int seen_soon(struct model *m, const char *path)
 		len = strlen(m->desc);
 		snprintf(m->desc + len, sizeof(m->desc) - len, ": fstat(%s)",
 			 m->slot_desc[k - 1]);
+	} else if (differs(r) && which) {
+		len = strlen(m->desc);
+		snprintf(m->desc + len, sizeof(m->desc) - len, ": stat(%s)",
+			 which);
 	}
+	list_free(&inside);
 	return compare(m, r);
 }
 
@@ -1860,10 +1904,12 @@ static int outside_remake(struct model *m)
 {
 	char path[PATH_MAX], obj[2 * PATH_MAX], nm[128];
 	struct res r[2];
-	struct stat st;
+	struct stat st, ref;
+	ino_t before[2];
 	int fd;
 
-	if (!pick_entry(m, path, true))
+	if (!pick_entry(m, path, true) ||
+	    fstatat(m->s[1].dfd, path, &ref, AT_SYMLINK_NOFOLLOW))
 		return 0;
 	obj_of(m, path, true, obj, sizeof(obj));
 	describe(m, "outside: remake the marker of %s (shm_unlink, shm_open)",
@@ -1887,7 +1933,10 @@ static int outside_remake(struct model *m)
 	res_set(&r[1], r[0].ret ? 0 : remake_ref(m, path, &st));
 	if (compare(m, r))
 		return 1;
-	return seen_soon(m, path);
+	/* The mount's directory is its marker's inode number. */
+	before[0] = st.st_ino;
+	before[1] = ref.st_ino;
+	return seen_soon(m, path, before);
 }
 
 /* Another program removes a file. */
@@ -1906,7 +1955,7 @@ static int outside_unlink(struct model *m)
 	res_set(&r[1], unlinkat(m->s[1].dfd, path, 0));
 	if (compare(m, r))
 		return 1;
-	return seen_soon(m, path);
+	return seen_soon(m, path, NULL);
 }
 
 /* Another program makes a file, and writes into it. */
@@ -1943,7 +1992,7 @@ static int outside_create(struct model *m)
 	}
 	if (compare(m, r))
 		return 1;
-	return seen_soon(m, path);
+	return seen_soon(m, path, NULL);
 }
 
 static int op_outside(struct model *m)
