@@ -244,7 +244,7 @@ int core_marker_fd(struct core *c, const char *dir, struct node *n, int *fd)
 	return err;
 }
 
-static bool in_group(const struct caller *who, gid_t gid)
+bool core_in_group(const struct caller *who, gid_t gid)
 {
 	if (who->gid == gid)
 		return true;
@@ -267,7 +267,7 @@ int core_permission(const struct caller *who, const struct stat *st, int mask)
 	}
 	if (who->uid == st->st_uid)
 		bits = (st->st_mode >> 6) & 7;
-	else if (in_group(who, st->st_gid))
+	else if (core_in_group(who, st->st_gid))
 		bits = (st->st_mode >> 3) & 7;
 	else
 		bits = st->st_mode & 7;

@@ -147,6 +147,11 @@ enum {
 	CORE_SET_ATIME_NOW = 1 << 7,
 	CORE_SET_MTIME_NOW = 1 << 8,
 	CORE_SET_CTIME = 1 << 10,
+	/* A write or truncate by a caller without CAP_FSETID: clear the
+	 * set-id bits as the kernel does on tmpfs (the kernel asks, with
+	 * FUSE_HANDLE_KILLPRIV_V2; WHO's groups are needed). Alone, it is
+	 * what a write() that passes through asks for. */
+	CORE_SET_KILL_SUIDGID = 1 << 11,
 };
 int core_setattr(struct core *c, const struct caller *who, struct node *n,
 		 const struct stat *attr, int valid, struct stat *st);
@@ -159,6 +164,10 @@ int core_create(struct core *c, const struct caller *who,
 		bool open, struct core_entry *e);
 /* Count an open of file node N (O_TRUNC in FLAGS truncates). */
 int core_open_node(struct core *c, struct node *n, int flags);
+/* Open file node N was truncated at its open or written to by WHO, and
+ * the kernel asks for the set-id bits to go as CORE_SET_KILL_SUIDGID. */
+int core_kill_suidgid(struct core *c, const struct caller *who,
+		      struct node *n);
 void core_release(struct core *c, struct node *n);
 int core_unlink(struct core *c, const struct caller *who, struct node *parent,
 		const char *name);
