@@ -59,9 +59,12 @@ int core_open(struct core *c, const struct core_cfg *cfg, const char *shmdir,
 	}
 	if (!err)
 		err = index_open(&c->index, c->dirfd, shmdir, cfg->prefix,
-				 cfg->delim, watch_attrs);
+				 cfg->delim, false);
 	if (err)
 		return err;
+	atomic_store(&c->watch_inodes, watch_attrs);
+	c->nodes.unwatch = core_unwatch;
+	c->nodes.unwatch_arg = c;
 	index_set_hook(c->index, core_changed, c);
 	quota_watch(&c->quota, c->index, core_held, c);
 	return 0;

@@ -24,6 +24,7 @@
 #define PSHMFS_CORE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -97,6 +98,9 @@ struct core {
 	struct quota quota;
 	struct index *index;
 	struct nodetab nodes;
+	atomic_bool watch_inodes; /* attributes followed by inode watches of
+				   * the nodes the kernel was told of (else
+				   * through the shm directory's, if at all) */
 	struct ownset own_events; /* our own changes' inotify events */
 	struct recent_removals removed;
 	bool ev_ours;        /* the event being applied is ours, and its */
@@ -134,6 +138,9 @@ int core_events_fd(struct core *c);
 int core_lookup(struct core *c, struct node *parent, const char *name,
 		struct core_entry *e);
 void core_forget(struct core *c, struct node *n, uint64_t count);
+/* The kernel is about to get ST as node N's attributes: what changes them
+ * from now on is followed, to drop them (core_inval.inode). */
+void core_told(struct core *c, struct node *n, const struct stat *st);
 int core_getattr(struct core *c, struct node *n, struct stat *st);
 
 /* Which of a setattr's fields to set: the values of FUSE_SET_ATTR_*. */

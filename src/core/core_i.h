@@ -91,6 +91,8 @@ void charge_end(struct core *c, int fd, blkcnt_t before);
 
 /* coherence.c */
 /* The index's hook: what went stale, and whose it was. */
+/* nodes.unwatch: the node with inode watch WD went. */
+void core_unwatch(void *arg, int wd);
 void core_changed(void *arg, enum ix_change what, const char *name,
 		  uint64_t oldid, uint32_t mask);
 /* Was NAME removed lately (so the kernel should not cache it)? */

@@ -83,8 +83,7 @@ void reply_err(fuse_req_t req, int err)
 
 void told(struct pshmfs *fs, struct node *n, const struct stat *st)
 {
-	if (!n->root)
-		nodes_seen(&fs->core.nodes, n, st);
+	core_told(&fs->core, n, st);
 }
 
 void fill_entry(struct pshmfs *fs, const struct core_entry *e,
