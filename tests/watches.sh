@@ -26,7 +26,7 @@ start_pshmfs -o attr_timeout=30,entry_timeout=30 || { ok 1 "mount"; done_testing
 for i in 1 2 3 4 5; do
 	echo "$i" >"$MNT/f$i" && stat "$MNT/f$i" >/dev/null
 done
-is "$(grep -c 'inotify: No space left on device (fs.inotify.max_user_watches): following attributes through the shm directory' "$LOG")" 1 \
+is "$(grep -c 'inotify: watching an object: No space left on device: following attributes through the shm directory' "$LOG")" 1 \
 	"the limit reached: one notice, and the shm directory's watch instead"
 "$PSHM" chmod 600 "${PREFIX}f5"
 fresh "a file the kernel learnt of after the limit: another program's chmod shows" 600 -- \

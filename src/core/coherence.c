@@ -198,7 +198,7 @@ static int watch_fd(struct core *c, struct node *n, int *fd)
 
 void core_told(struct core *c, struct node *n, const struct stat *st)
 {
-	int fd, wd;
+	int fd, wd, err;
 
 	if (n->root)
 		return;
@@ -208,13 +208,18 @@ void core_told(struct core *c, struct node *n, const struct stat *st)
 		return; /* an implicit directory's attributes are ours */
 	wd = index_watch(c->index, fd);
 	close(fd);
-	if (wd > 0)
+	if (wd > 0) {
 		nodes_set_watch(&c->nodes, n, wd);
-	else if (wd == -ENOSPC && atomic_exchange(&c->watch_inodes, false)) {
-		log_msg(LOG_NOTICE, "inotify: %s (fs.inotify.max_user_watches): "
+	} else if (atomic_exchange(&c->watch_inodes, false)) {
+		/* ENOSPC: fs.inotify.max_user_watches; ENOENT: no /proc. */
+		log_msg(LOG_NOTICE, "inotify: watching an object: %s: "
 			"following attributes through the shm directory",
-			strerror(ENOSPC));
-		index_watch_attrs(c->index);
+			strerror(-wd));
+		err = index_watch_attrs(c->index);
+		if (err)
+			log_msg(LOG_ERR, "inotify: the shm directory: %s: "
+				"attributes change only as the timeouts say",
+				strerror(err));
 	}
 }
 
