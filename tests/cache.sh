@@ -63,6 +63,35 @@ diag "default options: $lag"
 median=$(echo "$lag" | sed -n 's/.* median \([0-9]*\) us.*/\1/p')
 [ -n "$median" ] && [ "$median" -lt 50000 ]
 ok $? "default options: the median wait (${median:-?} us) is far below the 1 s cache"
+
+# Which inodes the daemon watches, from its inotify descriptor's fdinfo:
+# "INO MASK" lines, in hex as the kernel prints them.
+watches() {
+	local fd
+	for fd in /proc/"$DAEMON_PID"/fd/*; do
+		[ "$(readlink "$fd")" = anon_inode:inotify ] &&
+			sed -n 's/^inotify wd:[0-9a-f]* ino:\([0-9a-f]*\) .* mask:\([0-9a-f]*\) .*/\1 \2/p' \
+				/proc/"$DAEMON_PID"/fdinfo/"${fd##*/}"
+	done
+}
+hex_ino() { printf '%x' "$(stat -c %i "$1")"; }
+dirmask=$(watches | awk -v i="$(hex_ino "$SHMDIR")" '$1 == i { print $2 }')
+[ -n "$dirmask" ] && (( (0x$dirmask & 0x6) == 0 ))
+ok $? "the shm directory's watch (mask ${dirmask:-none}) has no IN_MODIFY or IN_ATTRIB: reads and writes of objects do not notify it"
+echo x >"$MNT/seen" && stat "$MNT/seen" >/dev/null
+seenino=$(hex_ino "$SHMDIR/${PREFIX}seen")
+is "$(watches | awk -v i="$seenino" '$1 == i { print $2 }')" 6 \
+	"a file the kernel knows has its own watch of IN_MODIFY and IN_ATTRIB"
+"$PSHM" create -c "${PREFIX}unseen"
+is "$(watches | grep -c "^$(hex_ino "$SHMDIR/${PREFIX}unseen") ")" 0 \
+	"an object the kernel was not told of is not watched"
+rm "$MNT/seen" "$SHMDIR/${PREFIX}unseen"
+gone=1
+for _ in $(seq 50); do
+	watches | grep -q "^$seenino " || { gone=0; break; }
+	sleep 0.01
+done
+ok $gone "the watch goes with the file"
 stop_pshmfs
 ok $? "unmount: the daemon exits 0"
 

@@ -74,7 +74,8 @@ check_log() {
 # fresh DESC WANT -- CMD...: CMD prints WANT within half a second. With
 # the default caches (1 s), what another program changes through shm_open
 # shows once the daemon's inotify thread has told the kernel (src/fuse/watch.c),
-# in about 0.1 ms; tests/cache.sh proves the invalidation itself.
+# in about 0.1 ms (1 ms in a stream of changes); tests/cache.sh proves the
+# invalidation itself.
 fresh() {
 	local desc=$1 want=$2 got i
 	shift 3

@@ -170,6 +170,52 @@ static void test_ops(void)
 		core_forget(&c, *p, 1);
 }
 
+/* Make object NAME as root with group GROUP and MODE; its mode after a
+ * CORE_SET_KILL_SUIDGID setattr (VALID more) by WHO. */
+static mode_t killed(const char *name, mode_t mode, const struct caller *who,
+		     int valid)
+{
+	struct caller root = { 0, 0, NULL, 0, 0 };
+	struct stat attr = { .st_uid = (uid_t)-1, .st_gid = GROUP }, st;
+	struct core_entry e;
+	mode_t got;
+
+	if (core_create(&c, &root, &c.nodes.root, name, 0600, O_EXCL, false, &e))
+		return (mode_t)-1;
+	attr.st_mode = mode;
+	core_setattr(&c, &root, e.n, &attr, CORE_SET_GID, &st);
+	core_setattr(&c, &root, e.n, &attr, CORE_SET_MODE, &st);
+	core_setattr(&c, who, e.n, &attr, CORE_SET_KILL_SUIDGID | valid, &st);
+	got = st.st_mode & 07777;
+	core_unlink(&c, &root, &c.nodes.root, name);
+	core_forget(&c, e.n, 1);
+	return got;
+}
+
+/* The set-id bits a write or truncate by a caller without CAP_FSETID
+ * takes, as the kernel does on tmpfs (setattr_should_drop_suidgid). */
+static void test_setid(void)
+{
+	gid_t g[] = { GROUP };
+	struct caller member = { 40002, GROUP, NULL, 0, 0 };
+	struct caller supp = { 40003, 40004, g, 1, 0 };
+	struct caller other = { 40005, 40005, NULL, 0, 0 };
+
+	is_int(killed("s1", 04777, &member, 0), 0777, "kill: set-user-ID goes");
+	is_int(killed("s2", 02777, &member, 0), 0777,
+	       "kill: set-group-ID of a group-executable file goes");
+	is_int(killed("s3", 02767, &member, 0), 02767,
+	       "kill: without group execute it stays for a member");
+	is_int(killed("s4", 02767, &supp, 0), 02767,
+	       "kill: ... and for a supplementary member");
+	is_int(killed("s5", 02767, &other, 0), 0767,
+	       "kill: ... and goes for a non-member");
+	is_int(killed("s6", 06767, &member, 0), 02767, "kill: both bits, a member");
+	is_int(killed("s7", 0777, &other, 0), 0777, "kill: nothing to clear");
+	is_int(killed("s8", 02745, &other, CORE_SET_UID), 02745,
+	       "kill: a chown's is the chown's own (root's), not the caller's");
+}
+
 int main(void)
 {
 	tap_start();
@@ -179,6 +225,7 @@ int main(void)
 	if (geteuid() == 0) {
 		test_matrix();
 		test_ops();
+		test_setid();
 	} else {
 		ok(1, "the kernel's answers and the operations as other users # SKIP not root");
 	}

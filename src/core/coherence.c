@@ -18,11 +18,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core_i.h"
+#include "log.h"
 #include "shared.h"
 
 /* A name removed from under the kernel was likely replaced, and may be
@@ -167,6 +171,74 @@ static void attrs_changed(struct core *c, const char *name)
 		drop_inode(c, nodes_stale(&c->nodes, &st));
 }
 
+/* The object under inode watch WD changed. */
+static void inode_changed(struct core *c, int wd)
+{
+	struct node *n = nodes_find_wd(&c->nodes, wd);
+	objname_t name;
+
+	if (!n)
+		return;
+	if (nodes_peek_name(&c->nodes, n, name) == 0)
+		attrs_changed(c, name);
+	else
+		drop_inode(c, n); /* removed: its link count changed */
+}
+
+/* A descriptor of node N's object or marker to watch: a directory's marker
+ * only if it has one (core_node_fd would make one). 0 or errno. */
+static int watch_fd(struct core *c, struct node *n, int *fd)
+{
+	objname_t name;
+	struct stat st;
+	int err;
+
+	if (!n->dir)
+		return core_node_fd(c, n, fd);
+	if (nodes_peek_name(&c->nodes, n, name))
+		return ENOENT;
+	err = shmobj_path_open(c->dirfd, name, fd, &st);
+	if (!err && st.st_ino != n->id) {
+		close(*fd);
+		err = ENOENT;
+	}
+	return err;
+}
+
+void core_told(struct core *c, struct node *n, const struct stat *st)
+{
+	int fd, wd, err;
+
+	if (n->root)
+		return;
+	nodes_seen(&c->nodes, n, st);
+	if (!atomic_load(&c->watch_inodes) || nodes_watched(&c->nodes, n) ||
+	    watch_fd(c, n, &fd))
+		return; /* an implicit directory's attributes are ours */
+	wd = index_watch(c->index, fd);
+	close(fd);
+	if (wd > 0) {
+		nodes_set_watch(&c->nodes, n, wd);
+	} else if (atomic_exchange(&c->watch_inodes, false)) {
+		/* ENOSPC: fs.inotify.max_user_watches; ENOENT: no /proc. */
+		log_msg(LOG_NOTICE, "inotify: watching an object: %s: "
+			"following attributes through the shm directory",
+			strerror(-wd));
+		err = index_watch_attrs(c->index);
+		if (err)
+			log_msg(LOG_ERR, "inotify: the shm directory: %s: "
+				"attributes change only as the timeouts say",
+				strerror(err));
+	}
+}
+
+void core_unwatch(void *arg, int wd)
+{
+	struct core *c = arg;
+
+	index_unwatch(c->index, wd);
+}
+
 static void drop_node(struct node *n, void *arg)
 {
 	drop_inode(arg, n);
@@ -225,6 +297,12 @@ void core_changed(void *arg, enum ix_change what, const char *name,
 		break;
 	case IX_ATTR:
 		attrs_changed(c, name);
+		break;
+	case IX_INODE:
+		inode_changed(c, (int)oldid);
+		break;
+	case IX_UNWATCHED:
+		nodes_unwatched(&c->nodes, (int)oldid);
 		break;
 	case IX_RESCAN:
 		/* Events were lost: ours are not coming either, and every

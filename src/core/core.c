@@ -59,9 +59,12 @@ int core_open(struct core *c, const struct core_cfg *cfg, const char *shmdir,
 	}
 	if (!err)
 		err = index_open(&c->index, c->dirfd, shmdir, cfg->prefix,
-				 cfg->delim, watch_attrs);
+				 cfg->delim, false);
 	if (err)
 		return err;
+	atomic_store(&c->watch_inodes, watch_attrs);
+	c->nodes.unwatch = core_unwatch;
+	c->nodes.unwatch_arg = c;
 	index_set_hook(c->index, core_changed, c);
 	quota_watch(&c->quota, c->index, core_held, c);
 	return 0;
@@ -244,7 +247,7 @@ int core_marker_fd(struct core *c, const char *dir, struct node *n, int *fd)
 	return err;
 }
 
-static bool in_group(const struct caller *who, gid_t gid)
+bool core_in_group(const struct caller *who, gid_t gid)
 {
 	if (who->gid == gid)
 		return true;
@@ -267,7 +270,7 @@ int core_permission(const struct caller *who, const struct stat *st, int mask)
 	}
 	if (who->uid == st->st_uid)
 		bits = (st->st_mode >> 6) & 7;
-	else if (in_group(who, st->st_gid))
+	else if (core_in_group(who, st->st_gid))
 		bits = (st->st_mode >> 3) & 7;
 	else
 		bits = st->st_mode & 7;

@@ -24,6 +24,7 @@
 #define PSHMFS_CORE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -99,6 +100,9 @@ struct core {
 	struct quota quota;
 	struct index *index;
 	struct nodetab nodes;
+	atomic_bool watch_inodes; /* attributes followed by inode watches of
+				   * the nodes the kernel was told of (else
+				   * through the shm directory's, if at all) */
 	struct ownset own_events; /* our own changes' inotify events */
 	struct recent_removals removed;
 	bool ev_ours;        /* the event being applied is ours, and its */
@@ -136,6 +140,9 @@ int core_events_fd(struct core *c);
 int core_lookup(struct core *c, struct node *parent, const char *name,
 		struct core_entry *e);
 void core_forget(struct core *c, struct node *n, uint64_t count);
+/* The kernel is about to get ST as node N's attributes: what changes them
+ * from now on is followed, to drop them (core_inval.inode). */
+void core_told(struct core *c, struct node *n, const struct stat *st);
 int core_getattr(struct core *c, struct node *n, struct stat *st);
 
 /* Which of a setattr's fields to set: the values of FUSE_SET_ATTR_*. */
@@ -149,6 +156,11 @@ enum {
 	CORE_SET_ATIME_NOW = 1 << 7,
 	CORE_SET_MTIME_NOW = 1 << 8,
 	CORE_SET_CTIME = 1 << 10,
+	/* A write or truncate by a caller without CAP_FSETID: clear the
+	 * set-id bits as the kernel does on tmpfs (the kernel asks, with
+	 * FUSE_HANDLE_KILLPRIV_V2; WHO's groups are needed). Alone, it is
+	 * what a write() that passes through asks for. */
+	CORE_SET_KILL_SUIDGID = 1 << 11,
 };
 int core_setattr(struct core *c, const struct caller *who, struct node *n,
 		 const struct stat *attr, int valid, struct stat *st);
@@ -161,6 +173,10 @@ int core_create(struct core *c, const struct caller *who,
 		bool open, struct core_entry *e);
 /* Count an open of file node N (O_TRUNC in FLAGS truncates). */
 int core_open_node(struct core *c, struct node *n, int flags);
+/* Open file node N was truncated at its open or written to by WHO, and
+ * the kernel asks for the set-id bits to go as CORE_SET_KILL_SUIDGID. */
+int core_kill_suidgid(struct core *c, const struct caller *who,
+		      struct node *n);
 void core_release(struct core *c, struct node *n);
 int core_unlink(struct core *c, const struct caller *who, struct node *parent,
 		const char *name);

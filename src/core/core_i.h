@@ -44,6 +44,8 @@ int core_marker_fd(struct core *c, const char *dir, struct node *n, int *fd);
  * open one, or an O_PATH one by name (checked to be the node's object);
  * for a directory, its marker's, made if it had none. 0 or errno. */
 int core_node_fd(struct core *c, struct node *n, int *fd);
+/* Whether GID is WHO's group or one of its supplementary groups. */
+bool core_in_group(const struct caller *who, gid_t gid);
 
 /* While a root daemon serves another user, removals and renames in the
  * shm directory run with that user's file system ids, so the shm
@@ -96,6 +98,8 @@ void charge_end(struct core *c, int fd, blkcnt_t before);
 
 /* coherence.c */
 /* The index's hook: what went stale, and whose it was. */
+/* nodes.unwatch: the node with inode watch WD went. */
+void core_unwatch(void *arg, int wd);
 void core_changed(void *arg, enum ix_change what, const char *name,
 		  uint64_t oldid, uint32_t mask);
 /* Was NAME removed lately (so the kernel should not cache it)? */

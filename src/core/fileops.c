@@ -214,9 +214,39 @@ static struct timespec set_time(int valid, int set, int now,
 	return ts;
 }
 
+/* The set-id bits that a write or truncate by WHO, who lacks CAP_FSETID,
+ * takes from ST, as the kernel's setattr_should_drop_suidgid() does on
+ * tmpfs: set-user-ID always; set-group-ID of a group-executable file, or
+ * of a file whose group WHO is not in. */
+static mode_t setid_killed(const struct caller *who, const struct stat *st)
+{
+	mode_t kill = st->st_mode & S_ISUID;
+
+	if ((st->st_mode & S_ISGID) &&
+	    ((st->st_mode & S_IXGRP) || !core_in_group(who, st->st_gid)))
+		kill |= S_ISGID;
+	return kill;
+}
+
+static int kill_setid(const struct caller *who, int fd)
+{
+	struct stat st;
+	fdpath_t p;
+	mode_t kill;
+
+	if (fstat(fd, &st))
+		return errno;
+	kill = setid_killed(who, &st);
+	if (kill && chmod(fd_path(fd, p), st.st_mode & 07777 & ~kill))
+		return errno;
+	return 0;
+}
+
 /* Apply a setattr to the object behind FD, in the order chown, chmod
- * (chown clears set-id bits), truncate, times. */
-static int apply_attr(int fd, const struct stat *attr, int valid)
+ * (chown clears set-id bits: the daemon's, as root's, so a chown's
+ * CORE_SET_KILL_SUIDGID adds nothing), truncate, set-id bits, times. */
+static int apply_attr(const struct caller *who, int fd,
+		      const struct stat *attr, int valid)
 {
 	struct timespec ts[2];
 	fdpath_t p;
@@ -232,6 +262,10 @@ static int apply_attr(int fd, const struct stat *attr, int valid)
 		return errno;
 	if ((valid & CORE_SET_SIZE) && (err = truncate_fd(fd, attr->st_size)))
 		return err;
+	if ((valid & CORE_SET_KILL_SUIDGID) &&
+	    !(valid & (CORE_SET_UID | CORE_SET_GID)) &&
+	    (err = kill_setid(who, fd)))
+		return err;
 	if (valid & (CORE_SET_ATIME | CORE_SET_MTIME)) {
 		ts[0] = set_time(valid, CORE_SET_ATIME, CORE_SET_ATIME_NOW,
 				 &attr->st_atim);
@@ -245,16 +279,16 @@ static int apply_attr(int fd, const struct stat *attr, int valid)
 
 /* apply_attr; a truncate waits for the reads from the mapping that are
  * under way, so none of them finds its pages gone. */
-static int setattr_fd(struct core *c, struct node *n, int fd,
-		      const struct stat *attr, int valid)
+static int setattr_fd(struct core *c, const struct caller *who, struct node *n,
+		      int fd, const struct stat *attr, int valid)
 {
 	int err;
 
 	if (!(valid & CORE_SET_SIZE) || !nodes_pin(&c->nodes, n))
-		return apply_attr(fd, attr, valid);
+		return apply_attr(who, fd, attr, valid);
 	/* Pinned: n->obj stays until nodes_close(). */
 	pthread_rwlock_wrlock(&n->obj->lock);
-	err = apply_attr(fd, attr, valid);
+	err = apply_attr(who, fd, attr, valid);
 	pthread_rwlock_unlock(&n->obj->lock);
 	nodes_close(&c->nodes, n);
 	return err;
@@ -265,14 +299,14 @@ int core_setattr(struct core *c, const struct caller *who, struct node *n,
 {
 	int fd = -1, err;
 
-	(void)who; /* the kernel checked (default_permissions) */
-	/* The root is the mount's options, not an object. */
+	/* The kernel checked WHO's permissions (default_permissions). The
+	 * root is the mount's options, not an object. */
 	if (n->root)
 		return EPERM;
 	pthread_rwlock_rdlock(&c->tree);
 	err = core_node_fd(c, n, &fd);
 	if (!err)
-		err = setattr_fd(c, n, fd, attr, valid);
+		err = setattr_fd(c, who, n, fd, attr, valid);
 	if (!err && n->dir)
 		err = dir_getattr(c, n, st);
 	else if (!err && fstat(fd, st))
@@ -311,6 +345,13 @@ int core_open_node(struct core *c, struct node *n, int flags)
 			nodes_close(&c->nodes, n);
 	}
 	return err;
+}
+
+int core_kill_suidgid(struct core *c, const struct caller *who,
+		      struct node *n)
+{
+	(void)c;
+	return n->dir ? EISDIR : kill_setid(who, n->obj->fd);
 }
 
 void core_release(struct core *c, struct node *n)

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -42,6 +43,8 @@ struct index {
 	pthread_mutex_t lock;
 	int dirfd;
 	int inotify;
+	int dirwd;                   /* the shm directory's watch */
+	const char *shmdir;
 	const char *prefix;
 	size_t plen;
 	char delim;
@@ -438,6 +441,16 @@ static void clear(struct index *ix)
 	}
 }
 
+/* An event of an inode watch (index_watch()). */
+static void inode_event(struct index *ix, const struct inotify_event *ev)
+{
+	ix->mask = ev->mask;
+	if (ev->mask & IN_IGNORED)
+		tell(ix, IX_UNWATCHED, NULL, (uint64_t)ev->wd);
+	else if (ev->mask & (IN_MODIFY | IN_ATTRIB))
+		tell(ix, IX_INODE, NULL, (uint64_t)ev->wd);
+}
+
 /* Read the pending events; call with the lock held. */
 static void sync_locked(struct index *ix)
 {
@@ -450,10 +463,39 @@ static void sync_locked(struct index *ix)
 			ev = (const struct inotify_event *)p;
 			if (ev->mask & IN_Q_OVERFLOW)
 				rescan(ix);
+			else if (ev->wd != ix->dirwd)
+				inode_event(ix, ev);
 			else if (ev->len)
 				refresh(ix, ev->name, ev->mask);
 		}
 	}
+}
+
+#define DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
+		    IN_ONLYDIR)
+#define ATTR_EVENTS (IN_MODIFY | IN_ATTRIB)
+
+int index_watch(struct index *ix, int fd)
+{
+	char path[32];
+	int wd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	wd = inotify_add_watch(ix->inotify, path, ATTR_EVENTS);
+	return wd < 0 ? -errno : wd;
+}
+
+void index_unwatch(struct index *ix, int wd)
+{
+	inotify_rm_watch(ix->inotify, wd);
+}
+
+int index_watch_attrs(struct index *ix)
+{
+	int wd = inotify_add_watch(ix->inotify, ix->shmdir,
+				   DIR_EVENTS | ATTR_EVENTS);
+
+	return wd < 0 ? errno : 0;
 }
 
 int index_open(struct index **ixp, int dirfd, const char *shmdir,
@@ -475,11 +517,11 @@ int index_open(struct index **ixp, int dirfd, const char *shmdir,
 	ix->buckets = calloc(ix->nbuckets, sizeof(*ix->buckets));
 	ix->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	err = !ix->buckets ? ENOMEM : ix->inotify < 0 ? errno : 0;
+	ix->shmdir = shmdir;
 	/* Watch first, then scan: nothing made in between is missed. */
-	if (!err && inotify_add_watch(ix->inotify, shmdir,
-				      IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-				      IN_MOVED_TO | IN_ONLYDIR |
-				      (attrs ? IN_MODIFY | IN_ATTRIB : 0)) < 0)
+	if (!err && (ix->dirwd = inotify_add_watch(ix->inotify, shmdir,
+						   DIR_EVENTS |
+						   (attrs ? ATTR_EVENTS : 0))) < 0)
 		err = errno;
 	if (!err)
 		err = rescan(ix);

@@ -41,7 +41,12 @@ enum ix_change {
 		    * OLDID 0: it went before the index saw it come */
 	IX_MARKER, /* directory NAME goes on existing, but its marker came,
 		    * went or was replaced: it is another directory now */
-	IX_ATTR,   /* object NAME's contents or attributes changed */
+	IX_ATTR,   /* object NAME's contents or attributes changed (with
+		    * index_watch_attrs()) */
+	IX_INODE,  /* the object under inode watch OLDID changed its
+		    * contents or attributes (NAME is NULL) */
+	IX_UNWATCHED, /* inode watch OLDID ended: its object is gone, or
+		       * index_unwatch() (NAME is NULL) */
 	IX_RESCAN, /* events were lost and the index read everything again
 		    * (the changes found were told first) */
 };
@@ -54,6 +59,19 @@ void index_sync(struct index *ix);
 
 /* The inotify descriptor: readable when events are pending. */
 int index_fd(struct index *ix);
+
+/* Follow the contents and attributes of the object open on FD (an inode
+ * watch: IX_INODE events): the watch descriptor, the same for every
+ * descriptor of one object, or -errno (-ENOSPC: the kernel's limit of
+ * watches, fs.inotify.max_user_watches). Watching the objects that matter
+ * one by one, instead of the whole shm directory's, spares every read and
+ * write of every object under the shm directory the kernel's notification
+ * of its parent (a dentry reference taken and dropped per call). */
+int index_watch(struct index *ix, int fd);
+void index_unwatch(struct index *ix, int wd);
+/* From now on follow every object's contents and attributes through the
+ * shm directory's watch (IX_ATTR events): when inode watches run out. */
+int index_watch_attrs(struct index *ix);
 
 /* What is known of directory DIR (its children's prefix, "Pa:b:"). */
 struct dirinfo {

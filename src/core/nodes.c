@@ -25,6 +25,14 @@ static size_t name_bucket(const struct nodetab *t, const char *name)
 	return (size_t)names_hash(name) & (t->nnames - 1);
 }
 
+/* Watch descriptors count up from 1: a fixed table is enough. */
+#define NWDS 4096
+
+static struct node **wd_slot(struct nodetab *t, int wd)
+{
+	return &t->wds[(unsigned)wd % NWDS];
+}
+
 int nodes_init(struct nodetab *t, const char *rootname)
 {
 	memset(t, 0, sizeof(*t));
@@ -37,7 +45,8 @@ int nodes_init(struct nodetab *t, const char *rootname)
 	t->nids = t->nnames = 1024;
 	t->ids = calloc(t->nids, sizeof(*t->ids));
 	t->names = calloc(t->nnames, sizeof(*t->names));
-	return t->ids && t->names && t->root.name ? 0 : ENOMEM;
+	t->wds = calloc(NWDS, sizeof(*t->wds));
+	return t->ids && t->names && t->wds && t->root.name ? 0 : ENOMEM;
 }
 
 static void node_free(struct node *n)
@@ -62,6 +71,7 @@ void nodes_destroy(struct nodetab *t)
 		}
 	free(t->ids);
 	free(t->names);
+	free(t->wds);
 	free(t->root.name);
 	pthread_mutex_destroy(&t->lock);
 }
@@ -211,11 +221,28 @@ static int rename_node(struct nodetab *t, struct node *n, const char *name)
 	return 0;
 }
 
+static void unlink_wd(struct nodetab *t, struct node *n)
+{
+	struct node **pp = wd_slot(t, n->wd);
+
+	while (*pp != n)
+		pp = &(*pp)->wnext;
+	*pp = n->wnext;
+	n->wd = 0;
+}
+
 /* Free node N if nothing holds it any more. */
 static void maybe_free(struct nodetab *t, struct node *n)
 {
+	int wd = n->wd;
+
 	if (n->nlookup || n->opens || n->root)
 		return;
+	if (wd) {
+		unlink_wd(t, n);
+		if (t->unwatch)
+			t->unwatch(t->unwatch_arg, wd);
+	}
 	unname(t, n);
 	if (!n->retired)
 		unlink_id(t, n);
@@ -446,6 +473,57 @@ bool nodes_pin(struct nodetab *t, struct node *n)
 		n->opens++;
 	pthread_mutex_unlock(&t->lock);
 	return pinned;
+}
+
+void nodes_set_watch(struct nodetab *t, struct node *n, int wd)
+{
+	pthread_mutex_lock(&t->lock);
+	if (!n->wd) {
+		n->wd = wd;
+		n->wnext = *wd_slot(t, wd);
+		*wd_slot(t, wd) = n;
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+static struct node *find_wd(struct nodetab *t, int wd)
+{
+	struct node *n;
+
+	for (n = *wd_slot(t, wd); n && n->wd != wd; n = n->wnext)
+		;
+	return n;
+}
+
+bool nodes_watched(struct nodetab *t, struct node *n)
+{
+	bool watched;
+
+	pthread_mutex_lock(&t->lock);
+	watched = n->wd != 0;
+	pthread_mutex_unlock(&t->lock);
+	return watched;
+}
+
+struct node *nodes_find_wd(struct nodetab *t, int wd)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = find_wd(t, wd);
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+void nodes_unwatched(struct nodetab *t, int wd)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = find_wd(t, wd);
+	if (n)
+		unlink_wd(t, n);
+	pthread_mutex_unlock(&t->lock);
 }
 
 void nodes_seen(struct nodetab *t, struct node *n, const struct stat *st)

