@@ -80,26 +80,24 @@ static bool is_dir_name(const struct core *c, const char *name)
 }
 
 /* Drop the kernel's entry for NAME (a file's or a directory's object
- * name) in its parent, if the kernel holds the parent: the drop's ticket,
- * or 0 if none was queued. */
-static uint64_t drop_entry(struct core *c, const char *name)
+ * name) in its parent, if the kernel holds the parent. */
+static void drop_entry(struct core *c, const char *name)
 {
 	objname_t parent;
 	struct node *p;
 	size_t plen, len = strlen(name);
 
 	if (!c->inval.entry)
-		return 0;
+		return;
 	core_parent_of(c, name, parent);
 	plen = strlen(parent);
 	if (is_dir_name(c, name))
 		len--; /* the directory's component, without the delimiter */
 	if (len <= plen)
-		return 0;
+		return;
 	p = plen == c->plen ? &c->nodes.root : nodes_find(&c->nodes, parent);
 	if (p && p->dir)
-		return c->inval.entry(c->inval.arg, p, name + plen, len - plen);
-	return 0;
+		c->inval.entry(c->inval.arg, p, name + plen, len - plen);
 }
 
 /* The node of file object OLDID, whose name NAME went; OLDID 0: the name
@@ -148,11 +146,10 @@ static void relookup_child(struct node *n, void *arg)
 void core_dir_ended(struct core *c, const char *name, uint64_t id)
 {
 	struct children ch = { c, name, strlen(name) };
-	/* The drop first: the node answers ESTALE until it is sent. */
-	uint64_t drop = drop_entry(c, name);
-	struct node *n = nodes_retire(&c->nodes, name, id, drop);
+	struct node *n = nodes_retire(&c->nodes, name, id);
 
 	drop_inode(c, n);
+	drop_entry(c, name);
 	if (n && c->inval.relookup)
 		nodes_each(&c->nodes, relookup_child, &ch);
 }

@@ -58,10 +58,8 @@ struct caller {
  * function: the kernel caches nothing (timeouts 0). */
 struct core_inval {
 	void (*inode)(void *arg, struct node *n);
-	/* Returns a ticket (0: nothing queued), which the FUSE side hands
-	 * to nodes_dropped() once the drop is sent. */
-	uint64_t (*entry)(void *arg, struct node *parent, const char *name,
-			  size_t len);
+	void (*entry)(void *arg, struct node *parent, const char *name,
+		      size_t len);
 	/* The kernel holds directory PATH (relative to the mount's root)
 	 * under a parent that became another directory: look it up again,
 	 * outside any request, so the kernel moves it under the new one

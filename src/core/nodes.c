@@ -332,11 +332,14 @@ void nodes_forget(struct nodetab *t, struct node *n, uint64_t count)
 	pthread_mutex_unlock(&t->lock);
 }
 
-/* Why node N has no name: ENOENT, or ESTALE while the kernel may reach it
- * by the name another program ended (nodes.h). With the lock held. */
-static int gone(struct nodetab *t, struct node *n)
+/* Why node N has no name: ENOENT, or ESTALE the first time after another
+ * program ended it (nodes.h). With the lock held. */
+static int gone(struct node *n)
 {
-	return n->stale > t->dropped ? ESTALE : ENOENT;
+	bool stale = n->stale;
+
+	n->stale = false;
+	return stale ? ESTALE : ENOENT;
 }
 
 int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
@@ -352,7 +355,7 @@ int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 	if (n->name)
 		strcpy(out, n->name);
 	else
-		err = gone(t, n);
+		err = gone(n);
 	pthread_mutex_unlock(&t->lock);
 	return err;
 }
@@ -381,7 +384,7 @@ int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
 	else if (n->name)
 		strcpy(name, n->name);
 	else
-		ret = -gone(t, n);
+		ret = -gone(n);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
 }
@@ -739,8 +742,7 @@ int nodes_rename_dir(struct nodetab *t, const char *from, const char *to)
 	return err;
 }
 
-struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id,
-			  uint64_t drop)
+struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id)
 {
 	struct node *n;
 
@@ -750,18 +752,10 @@ struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id,
 		n = NULL;
 	if (n) {
 		retire(t, n);
-		n->stale = drop;
+		n->stale = true;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return n;
-}
-
-void nodes_dropped(struct nodetab *t, uint64_t upto)
-{
-	pthread_mutex_lock(&t->lock);
-	if (upto > t->dropped)
-		t->dropped = upto;
-	pthread_mutex_unlock(&t->lock);
 }
 
 void nodes_adopt(struct nodetab *t, struct node *n, uint64_t id)

@@ -11,18 +11,14 @@
  * A directory whose identity ends (rmdir, a rename over it, its marker
  * removed or made by another program) is retired: it loses its name, is
  * never found again, and every operation on it fails with ENOENT until the
- * kernel forgets it. But one that another program ended (nodes_retire)
- * answers ESTALE until the kernel's entry for the name it had is dropped
- * (the watch thread sends that drop, then says so: nodes_dropped()): till
- * then a path walk may still reach it by that name, and ESTALE has the
- * VFS walk the path again, revalidating every name, so the caller finds
- * what holds the name now. Every time, not once: the VFS answers a
- * failed revalidation with a fresh lookup, which must fail the same way
- * (answered ENOENT it would cache "not there" in the stale node). A
- * caller that reached it through a descriptor (a held directory) gets
- * ENOENT once the drop is sent, as on tmpfs for a removed directory. A
- * file whose name goes (rm, a rename over it) keeps its node while the
- * kernel holds it; only the name goes.
+ * kernel forgets it, but the first after another program ended it
+ * (nodes_retire), which fails with ESTALE: the kernel may still reach it
+ * by the name it had (the watch thread drops that entry later), and
+ * ESTALE has the VFS walk the path again, revalidating every name, so the
+ * caller finds what holds the name now; a caller that reached it through
+ * a descriptor (a held directory) retries on it once and gets ENOENT, as
+ * on tmpfs for a removed directory. A file whose name goes (rm, a rename over it) keeps
+ * its node while the kernel holds it; only the name goes.
  *
  * The table owns its lock: every function here takes it, none is called
  * with it held, and no caller ever takes it. At most one live node holds a
@@ -56,8 +52,8 @@ struct node {
 	struct nodelinks *links; /* a file's other names (hard links) the
 				  * kernel looked up, or NULL (links.h) */
 	bool retired;       /* a directory whose identity ended */
-	uint64_t stale;     /* retired by another program's change: ESTALE
-			     * until this drop is sent (nodes_dropped) */
+	bool stale;         /* retired by another program's change: the
+			     * next name asked for answers ESTALE */
 	bool root;          /* the table's root: never freed */
 	uint64_t nlookup;   /* references the kernel holds */
 	unsigned opens;     /* open file handles and pins */
@@ -90,7 +86,6 @@ struct nodetab {
 	void *unwatch_arg;
 	size_t count, named;
 	uint64_t gens;        /* the last generation given */
-	uint64_t dropped;     /* the kernel's entries dropped so far */
 };
 
 /* ROOTNAME: the mount's prefix. 0 or ENOMEM. */
@@ -112,13 +107,13 @@ struct node *nodes_get_open(struct nodetab *t, uint64_t id, const char *name,
 /* Drop COUNT kernel references; frees the node when none is left. */
 void nodes_forget(struct nodetab *t, struct node *n, uint64_t count);
 
-/* Copy node N's name into OUT: 0, or ENOENT once it has none (ESTALE
- * for a directory another program ended: see above). *DIR: is it
+/* Copy node N's name into OUT: 0, or ENOENT once it has none (ESTALE,
+ * once, for a directory another program ended: see above). *DIR: is it
  * a directory? *ID: its identity (either may be NULL). */
 int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 	       uint64_t *id);
 
-/* nodes_name() for traces: ENOENT for any node without a name. */
+/* nodes_name() for traces: leaves the stale mark as it is. */
 int nodes_peek_name(struct nodetab *t, struct node *n, objname_t out);
 
 /* If node N is open, call FN(its descriptor, ARG) with the object held
@@ -199,14 +194,9 @@ int nodes_moved(struct nodetab *t, uint64_t id, const char *from,
 int nodes_rename_dir(struct nodetab *t, const char *from, const char *to);
 
 /* Another program ended directory NAME: retire its live node if its
- * identity is ID (any, if ID is 0), answering ESTALE until DROP (the
- * ticket of the drop of the kernel's entry for NAME; 0: none was
- * needed) is sent: the node, or NULL if there was none. */
-struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id,
-			  uint64_t drop);
-
-/* The drops of the kernel's entries up to ticket UPTO are sent. */
-void nodes_dropped(struct nodetab *t, uint64_t upto);
+ * identity is ID (any, if ID is 0), marked stale (its next name asked
+ * for answers ESTALE): the node, or NULL if there was none. */
+struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id);
 
 /* Directory node N now has identity ID (we made its marker). */
 void nodes_adopt(struct nodetab *t, struct node *n, uint64_t id);

@@ -30,7 +30,6 @@ struct notifyq {
 	size_t ninodes, inodes_cap;
 	struct notify_entry *entries;
 	size_t nentries, entries_cap;
-	uint64_t tickets;     /* entries queued so far (nodes_dropped) */
 	char **paths;         /* directories to look up again */
 	size_t npaths, paths_cap;
 	bool stopped;         /* nothing sends them any more */

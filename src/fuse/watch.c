@@ -70,15 +70,13 @@ static void queue_inode(void *arg, struct node *n)
 		wake(q);
 }
 
-/* core_inval.entry: drop the kernel's entry NAME (LEN bytes) in PARENT;
- * its ticket, or 0 if it could not be queued. */
-static uint64_t queue_entry(void *arg, struct node *parent, const char *name,
-			    size_t len)
+/* core_inval.entry: drop the kernel's entry NAME (LEN bytes) in PARENT. */
+static void queue_entry(void *arg, struct node *parent, const char *name,
+			size_t len)
 {
 	struct pshmfs *fs = arg;
 	struct notifyq *q = &fs->q;
 	char *copy = strndup(name, len);
-	uint64_t ticket = 0;
 	bool first;
 
 	pthread_mutex_lock(&q->lock);
@@ -89,13 +87,11 @@ static uint64_t queue_entry(void *arg, struct node *parent, const char *name,
 		q->entries[q->nentries++] =
 			(struct notify_entry){ ino_of(parent), copy, len };
 		copy = NULL;
-		ticket = ++q->tickets;
 	}
 	pthread_mutex_unlock(&q->lock);
 	free(copy);
 	if (first)
 		wake(q);
-	return ticket;
 }
 
 /* core_inval.relookup: look directory PATH up again from this thread. */
@@ -142,10 +138,8 @@ static void send_queued(struct pshmfs *fs, bool send)
 	fuse_ino_t *inodes;
 	char **paths;
 	size_t ni, ne, np;
-	uint64_t tickets;
 
 	pthread_mutex_lock(&q->lock);
-	tickets = q->tickets; /* every entry queued so far is taken here */
 	paths = q->paths;
 	np = q->npaths;
 	q->paths = NULL;
@@ -166,9 +160,6 @@ static void send_queued(struct pshmfs *fs, bool send)
 							 entries[i].len);
 		free(entries[i].name);
 	}
-	/* Sent (or, stopping, never will be): the retired directories of
-	 * those names answer ENOENT now, not ESTALE (nodes.h). */
-	nodes_dropped(&fs->core.nodes, tickets);
 	for (size_t i = 0; send && i < ni; i++)
 		fuse_lowlevel_notify_inval_inode(fs->se, inodes[i], -1, 0);
 	/* After the notifies: the kernel has dropped the old parent. */
