@@ -143,7 +143,10 @@ static void relookup_child(struct node *n, void *arg)
 	ch->c->inval.relookup(ch->c->inval.arg, path);
 }
 
-void core_dir_ended(struct core *c, const char *name, uint64_t id)
+/* Directory NAME of identity ID ended, or is another one now. What it
+ * held goes on (another program remade its marker): the directories in
+ * it are the same, now in the new one, where the kernel must move them. */
+static void core_dir_ended(struct core *c, const char *name, uint64_t id)
 {
 	struct children ch = { c, name, strlen(name) };
 	struct node *n = nodes_retire(&c->nodes, name, id);

@@ -74,13 +74,6 @@ static inline void as_daemon(struct fsids old)
 	}
 }
 
-/* coherence.c: directory NAME of identity ID ended, or is another one
- * now (another program's doing): retire its node, and drop what the
- * kernel holds of it. What it held goes on (its marker remade): the
- * directories in it are the same, now in the new one, where the kernel
- * must move them. */
-void core_dir_ended(struct core *c, const char *name, uint64_t id);
-
 /* fileops.c */
 /* Find the object NAME and take a kernel reference on its node. */
 int core_lookup_file(struct core *c, const char *name, struct core_entry *e);

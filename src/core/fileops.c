@@ -115,7 +115,7 @@ static int dir_getattr(struct core *c, struct node *n, struct stat *st)
 	if (!err)
 		err = core_dir_stat(c, name, n, st, &info);
 	if (!err && info.id != id) {
-		core_dir_ended(c, name, id);
+		nodes_retire(&c->nodes, name, id);
 		err = nodes_name(&c->nodes, n, name, NULL, NULL); /* ESTALE */
 	}
 	return err;
