@@ -143,6 +143,30 @@ static void test_retire_adopt(void)
 		       "with_fd: -ESTALE the first time");
 		is_int(nodes_with_fd(&t, d, nm, NULL, NULL), -ENOENT, "with_fd: then -ENOENT");
 	}
+	{
+		struct node *s = nodes_get(&t, true, 60, "Ps:"), *s2;
+		objname_t nm;
+
+		ok(nodes_retire(&t, "Ps:", 60) == s, "retire another");
+		s2 = nodes_get(&t, true, 61, "Ps:");
+		is_int(nodes_name(&t, s, nm, NULL, NULL), ENOENT,
+		       "its name looked up again (the new directory): ENOENT, only a descriptor reaches it now");
+		nodes_forget(&t, s, 1);
+		nodes_forget(&t, s2, 1);
+	}
+	{
+		/* A name the rename did not move (its object gone) may
+		 * come out longer than an object name can be. */
+		struct node *f = nodes_get(&t, false, 70, "Pq:ffffffffff");
+		char to[SHM_NAME_MAX + 1];
+
+		memset(to, 'T', SHM_NAME_MAX - 4);
+		strcpy(to + SHM_NAME_MAX - 4, ":");
+		is_int(nodes_rename_dir(&t, "Pq:", to), 0, "rename dir to a long name");
+		ok(f->name == NULL,
+		   "a name that would be too long for an object: none (names fit objname_t)");
+		nodes_forget(&t, f, 1);
+	}
 	ok(nodes_retire(&t, "Pnone:", 0) == NULL, "retire: nothing by that name");
 	nodes_adopt(&t, i, 40);
 	is_int((long long)i->id, 40, "adopt: an implicit directory takes its marker's id");

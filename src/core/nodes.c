@@ -56,8 +56,37 @@ static void node_free(struct node *n)
 	if (n->found >= 0)
 		close(n->found);
 	free(n->name);
+	free(n->stale_name);
 	links_free(n->links);
 	free(n);
+}
+
+/* Node N is stale no more: out of the table's list. */
+static void unstale(struct nodetab *t, struct node *n)
+{
+	struct node **pp = &t->stales;
+
+	n->stale = false;
+	if (!n->stale_name)
+		return;
+	while (*pp != n)
+		pp = &(*pp)->snext;
+	*pp = n->snext;
+	free(n->stale_name);
+	n->stale_name = NULL;
+}
+
+/* The kernel is given a node for directory NAME: the stale nodes that had
+ * the name cannot be reached by it any more (nodes.h). */
+static void name_looked_up(struct nodetab *t, const char *name)
+{
+	struct node *n, *next;
+
+	for (n = t->stales; n; n = next) {
+		next = n->snext;
+		if (strcmp(n->stale_name, name) == 0)
+			unstale(t, n);
+	}
 }
 
 void nodes_destroy(struct nodetab *t)
@@ -238,6 +267,7 @@ static void maybe_free(struct nodetab *t, struct node *n)
 
 	if (n->nlookup || n->opens || n->root)
 		return;
+	unstale(t, n);
 	if (wd) {
 		unlink_wd(t, n);
 		if (t->unwatch)
@@ -265,6 +295,8 @@ static struct node *get_locked(struct nodetab *t, bool dir, uint64_t id,
 	struct node *n = find_id(t, dir, id);
 	char *copy;
 
+	if (dir && t->stales)
+		name_looked_up(t, name);
 	if (n) {
 		if ((!dir && keep_other_name(n, name)) || rename_node(t, n, name))
 			return NULL;
@@ -334,11 +366,11 @@ void nodes_forget(struct nodetab *t, struct node *n, uint64_t count)
 
 /* Why node N has no name: ENOENT, or ESTALE the first time after another
  * program ended it (nodes.h). With the lock held. */
-static int gone(struct node *n)
+static int gone(struct nodetab *t, struct node *n)
 {
 	bool stale = n->stale;
 
-	n->stale = false;
+	unstale(t, n);
 	return stale ? ESTALE : ENOENT;
 }
 
@@ -355,7 +387,7 @@ int nodes_name(struct nodetab *t, struct node *n, objname_t out, bool *dir,
 	if (n->name)
 		strcpy(out, n->name);
 	else
-		err = gone(n);
+		err = gone(t, n);
 	pthread_mutex_unlock(&t->lock);
 	return err;
 }
@@ -384,7 +416,7 @@ int nodes_with_fd(struct nodetab *t, struct node *n, objname_t name,
 	else if (n->name)
 		strcpy(name, n->name);
 	else
-		ret = -gone(n);
+		ret = -gone(t, n);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
 }
@@ -723,6 +755,13 @@ int nodes_rename_dir(struct nodetab *t, const char *from, const char *to)
 				continue;
 			name = replace_prefix(n->name, flen, to);
 			err = name ? err : ENOMEM;
+			/* Too long for an object (a name that lost its object
+			 * to another program, which the rename did not move):
+			 * none, as for a removed one. Names fit objname_t. */
+			if (name && strlen(name) > SHM_NAME_MAX) {
+				free(name);
+				name = NULL;
+			}
 			unname(t, n);
 			n->name = name;
 			n->nnext = moving;
@@ -753,6 +792,11 @@ struct node *nodes_retire(struct nodetab *t, const char *name, uint64_t id)
 	if (n) {
 		retire(t, n);
 		n->stale = true;
+		n->stale_name = strdup(name); /* none: stale till used */
+		if (n->stale_name) {
+			n->snext = t->stales;
+			t->stales = n;
+		}
 	}
 	pthread_mutex_unlock(&t->lock);
 	return n;

@@ -17,7 +17,11 @@
  * ESTALE has the VFS walk the path again, revalidating every name, so the
  * caller finds what holds the name now; a caller that reached it through
  * a descriptor (a held directory) retries on it once and gets ENOENT, as
- * on tmpfs for a removed directory. A file whose name goes (rm, a rename over it) keeps
+ * on tmpfs for a removed directory. Once the kernel has looked that name
+ * up again (and got the new directory), only a descriptor can reach the
+ * node, and the ESTALE goes unused: mkdirat, mknodat, symlinkat and linkat
+ * give a failed lookup of the name to create straight to the caller,
+ * without the retry. A file whose name goes (rm, a rename over it) keeps
  * its node while the kernel holds it; only the name goes.
  *
  * The table owns its lock: every function here takes it, none is called
@@ -53,7 +57,10 @@ struct node {
 				  * kernel looked up, or NULL (links.h) */
 	bool retired;       /* a directory whose identity ended */
 	bool stale;         /* retired by another program's change: the
-			     * next name asked for answers ESTALE */
+			     * next name asked for answers ESTALE, unless
+			     * the kernel looked the name up again first */
+	char *stale_name;   /* the name it had, while stale */
+	struct node *snext; /* the table's list of stale nodes */
 	bool root;          /* the table's root: never freed */
 	uint64_t nlookup;   /* references the kernel holds */
 	unsigned opens;     /* open file handles and pins */
@@ -86,6 +93,7 @@ struct nodetab {
 	void *unwatch_arg;
 	size_t count, named;
 	uint64_t gens;        /* the last generation given */
+	struct node *stales;  /* retired by another program, still stale */
 };
 
 /* ROOTNAME: the mount's prefix. 0 or ENOMEM. */
