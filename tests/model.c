@@ -1821,35 +1821,33 @@ static void stat_entries(struct model *m, const struct list *l,
 }
 
 /* After another program's change to PATH: within SEEN_MS (watch.c tells
- * the kernel) the mount shows PATH as the reference has it, and every
- * open file's attributes (a link count may have changed). With BEFORE
- * (PATH's inode numbers before the change, on each side) PATH is a
- * remade directory: whether PATH names a new inode is compared too (it
- * looks like the old one, whose attributes the kernel may still hold),
- * and what it holds (what the old one held, moved in). */
-static int seen_soon(struct model *m, const char *path, const ino_t *before)
+ * the kernel) the mount shows PATH as the reference has it, every open
+ * file's attributes (a link count may have changed), and each entry of
+ * ALSO (the other names of a file whose link count changed; what a
+ * remade directory holds). With BEFORE (PATH's inode numbers before the
+ * change, on each side) PATH is a remade directory: whether PATH names a
+ * new inode is compared too (it looks like the old one, whose attributes
+ * the kernel may still hold). */
+static int seen_soon(struct model *m, const char *path, const ino_t *before,
+		     struct list *also)
 {
 	struct timespec pause = { 0, 1000000 };
 	size_t len = strlen(m->desc);
 	const char *which = NULL;
-	struct list inside = { 0 };
-	char dir[PATH_MAX];
+	struct list none = { 0 };
+	struct list *inside = also ? also : &none;
 	struct res r[2];
 	int k;
 
 	snprintf(m->desc + len, sizeof(m->desc) - len, ", then stat within %d ms",
 		 SEEN_MS);
-	if (before) {
-		snprintf(dir, sizeof(dir), "%s/", path);
-		walk_sorted(m->s[1].dfd, dir, &inside, 0);
-	}
 	for (int ms = 0;; ms++) {
 		which = NULL;
 		stat_both(m, path, 0, r);
 		for (int i = 0; before && i < 2; i++)
 			r[i].renewed = r[i].has_st ? r[i].st.st_ino != before[i]
 						   : -1;
-		stat_entries(m, &inside, r, &which);
+		stat_entries(m, inside, r, &which);
 		for (k = 0; !differs(r) && k < NSLOTS; k++)
 			if (slot_open(m, k))
 				stat_both(m, NULL, k, r);
@@ -1866,7 +1864,7 @@ static int seen_soon(struct model *m, const char *path, const ino_t *before)
 		snprintf(m->desc + len, sizeof(m->desc) - len, ": stat(%s)",
 			 which);
 	}
-	list_free(&inside);
+	list_free(inside);
 	return compare(m, r);
 }
 
@@ -1903,6 +1901,7 @@ static int remake_ref(struct model *m, const char *path, const struct stat *st)
 static int outside_remake(struct model *m)
 {
 	char path[PATH_MAX], obj[2 * PATH_MAX], nm[128];
+	struct list inside = { 0 };
 	struct res r[2];
 	struct stat st, ref;
 	ino_t before[2];
@@ -1936,26 +1935,50 @@ static int outside_remake(struct model *m)
 	/* The mount's directory is its marker's inode number. */
 	before[0] = st.st_ino;
 	before[1] = ref.st_ino;
-	return seen_soon(m, path, before);
+	snprintf(obj, sizeof(obj), "%s/", path);
+	walk_sorted(m->s[1].dfd, obj, &inside, 0);
+	return seen_soon(m, path, before, &inside);
 }
 
-/* Another program removes a file. */
+/* The reference's other names of the file INO, into L. */
+static void links_of(struct model *m, ino_t ino, struct list *l)
+{
+	struct list all = { 0 };
+	struct stat st;
+
+	walk_sorted(m->s[1].dfd, "", &all, WALK_DEPTH);
+	for (size_t i = 0; i < all.n; i++)
+		if (!is_dir_entry(all.v[i]) &&
+		    !fstatat(m->s[1].dfd, all.v[i], &st, AT_SYMLINK_NOFOLLOW) &&
+		    st.st_ino == ino)
+			list_add(l, all.v[i]);
+	list_free(&all);
+}
+
+/* Another program removes a file: its other names (hard links) show the
+ * link count less too. */
 static int outside_unlink(struct model *m)
 {
 	char path[PATH_MAX], obj[2 * PATH_MAX], nm[128];
+	struct list others = { 0 };
 	struct res r[2];
+	struct stat st;
 
 	if (!pick_entry(m, path, false) || ref_dir(m, path))
 		return 0;
 	obj_of(m, path, false, obj, sizeof(obj));
 	describe(m, "outside: shm_unlink %s", show_name(path, nm, sizeof(nm)));
+	if (fstatat(m->s[1].dfd, path, &st, AT_SYMLINK_NOFOLLOW))
+		st.st_ino = 0;
 	res_init(&r[0]);
 	res_set(&r[0], shm_unlink(obj));
 	res_init(&r[1]);
 	res_set(&r[1], unlinkat(m->s[1].dfd, path, 0));
 	if (compare(m, r))
 		return 1;
-	return seen_soon(m, path, NULL);
+	if (st.st_ino && st.st_nlink > 1)
+		links_of(m, st.st_ino, &others);
+	return seen_soon(m, path, NULL, &others);
 }
 
 /* Another program makes a file, and writes into it. */
@@ -1992,7 +2015,7 @@ static int outside_create(struct model *m)
 	}
 	if (compare(m, r))
 		return 1;
-	return seen_soon(m, path, NULL);
+	return seen_soon(m, path, NULL, NULL);
 }
 
 static int op_outside(struct model *m)
