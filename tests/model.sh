@@ -12,8 +12,8 @@
 #    links, xattrs and SEEK_DATA);
 #  - fresh random seeds: SEED and SEED+1 in the directory mix, SEED+2 in
 #    the extended mix (model -x: directories held open by descriptors and
-#    children's cwds, renames over directories), and with MODEL_OUTSIDE=1
-#    SEED+3 in the extended mix with another program's changes through
+#    children's cwds, renames over directories), and SEED+3 in the
+#    extended mix with another program's changes through
 #    shm_open/shm_unlink (model -x -P: markers remade, files removed and
 #    made);
 # then SEED in the flat mix (model -f: files only, names with ':') on a
@@ -88,22 +88,15 @@ run_seeds() {
 	done
 }
 
-diag "model: prefix ${#PREFIX} bytes long; fresh seeds $SEED, $((SEED + 1)), $((SEED + 2)) at $OPS operations"
+diag "model: prefix ${#PREFIX} bytes long; fresh seeds $SEED, $((SEED + 1)), $((SEED + 2)), $((SEED + 3)) at $OPS operations"
 # As they were found: without issue 16's operations (model -c), which
 # came later and change every sequence.
 run_seeds "issue 13's" 3000 19149 1068 1131 1194 1354 1366 -- -c
 run_seeds "issue 13's" 20000 149 -- -c
 run_seeds directory "$OPS" "$SEED" $((SEED + 1))
 run_seeds extended "$OPS" $((SEED + 2)) -- -x
-# With another program's changes too (model -x -P): the mount still
-# differs from tmpfs in about 4 seeds of 10 (mostly a rename answered
-# ESTALE after a marker was remade under a held directory), so it runs
-# only when asked (MODEL_OUTSIDE=1) until that is fixed.
-if [ -n "${MODEL_OUTSIDE:-}" ]; then
-	run_seeds "extended with another program's changes" "$OPS" $((SEED + 3)) -- -x -P "$PREFIX"
-else
-	ok 0 "extended mix with another program's changes, seed $((SEED + 3)) # SKIP known differences (remade markers); MODEL_OUTSIDE=1 runs it"
-fi
+# With another program's changes too (model -x -P).
+run_seeds "extended with another program's changes" "$OPS" $((SEED + 3)) -- -x -P "$PREFIX"
 
 start_pshmfs -o delim= || { ok 1 "mount with -o delim="; done_testing; exit 1; }
 run_model flat "$SEED" -f
