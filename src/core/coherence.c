@@ -168,12 +168,11 @@ static void inode_changed(struct core *c, int wd)
 	struct node *n = nodes_find_wd(&c->nodes, wd);
 	objname_t name;
 
-	if (!n)
-		return;
-	if (nodes_peek_name(&c->nodes, n, name) == 0)
+	/* A node without a name was removed, and the removal's own event
+	 * (or, through the mount, the kernel itself) saw to its link
+	 * count: the object's IN_ATTRIB of it adds nothing. */
+	if (n && nodes_peek_name(&c->nodes, n, name) == 0)
 		attrs_changed(c, name);
-	else
-		drop_inode(c, n); /* removed: its link count changed */
 }
 
 /* A descriptor of node N's object or marker to watch: a directory's marker
