@@ -197,6 +197,7 @@ static int watch_fd(struct core *c, struct node *n, int *fd)
 
 void core_told(struct core *c, struct node *n, const struct stat *st)
 {
+	struct stat now;
 	int fd, wd, err;
 
 	if (n->root)
@@ -206,6 +207,11 @@ void core_told(struct core *c, struct node *n, const struct stat *st)
 	    watch_fd(c, n, &fd))
 		return; /* an implicit directory's attributes are ours */
 	wd = index_watch(c->index, fd);
+	/* What changed between ST and the watch: the kernel's copy goes
+	 * (it may not have it yet: an invalidation that comes first makes
+	 * the kernel take the reply's attributes without caching them). */
+	if (wd > 0 && !n->dir && fstat(fd, &now) == 0)
+		drop_inode(c, nodes_stale(&c->nodes, &now));
 	close(fd);
 	if (wd > 0) {
 		nodes_set_watch(&c->nodes, n, wd);
