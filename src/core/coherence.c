@@ -177,50 +177,56 @@ static void inode_changed(struct core *c, int wd)
 	struct node *n = nodes_find_wd(&c->nodes, wd);
 	objname_t name;
 
-	if (!n)
-		return;
-	if (nodes_peek_name(&c->nodes, n, name) == 0)
+	/* A node without a name was removed, and the removal's own event
+	 * (or, through the mount, the kernel itself) saw to its link
+	 * count: the object's IN_ATTRIB of it adds nothing. */
+	if (n && nodes_peek_name(&c->nodes, n, name) == 0)
 		attrs_changed(c, name);
-	else
-		drop_inode(c, n); /* removed: its link count changed */
 }
 
-/* A descriptor of node N's object or marker to watch: a directory's marker
- * only if it has one (core_node_fd would make one). 0 or errno. */
-static int watch_fd(struct core *c, struct node *n, int *fd)
+/* Watch node N's object (a directory: its marker) by name: the watch, 0
+ * if the name is gone or not N's object any more, or -errno. NOW: the
+ * object's attributes once watched. */
+static int watch_name(struct core *c, struct node *n, struct stat *now)
 {
 	objname_t name;
-	struct stat st;
-	int err;
+	int wd;
 
-	if (!n->dir)
-		return core_node_fd(c, n, fd);
 	if (nodes_peek_name(&c->nodes, n, name))
-		return ENOENT;
-	err = shmobj_path_open(c->dirfd, name, fd, &st);
-	if (!err && st.st_ino != n->id) {
-		close(*fd);
-		err = ENOENT;
-	}
-	return err;
+		return 0;
+	wd = index_watch(c->index, name);
+	if (wd == -ENOENT)
+		return 0; /* removed, or a directory without a marker */
+	if (wd <= 0 ||
+	    (shmobj_stat(c->dirfd, name, now) == 0 && now->st_ino == n->id))
+		return wd;
+	/* Replaced in between: not N's. */
+	if (!nodes_find_wd(&c->nodes, wd))
+		index_unwatch(c->index, wd);
+	return 0;
 }
 
 void core_told(struct core *c, struct node *n, const struct stat *st)
 {
-	int fd, wd, err;
+	struct stat now;
+	int wd, err;
 
 	if (n->root)
 		return;
 	nodes_seen(&c->nodes, n, st);
-	if (!atomic_load(&c->watch_inodes) || nodes_watched(&c->nodes, n) ||
-	    watch_fd(c, n, &fd))
-		return; /* an implicit directory's attributes are ours */
-	wd = index_watch(c->index, fd);
-	close(fd);
+	if (!atomic_load(&c->watch_inodes) || nodes_watched(&c->nodes, n))
+		return;
+	wd = watch_name(c, n, &now);
 	if (wd > 0) {
+		/* What changed between ST and the watch: the kernel's copy
+		 * goes (it may not have it yet: an invalidation that comes
+		 * first makes the kernel take the reply's attributes without
+		 * caching them). */
+		if (!n->dir)
+			drop_inode(c, nodes_stale(&c->nodes, &now));
 		nodes_set_watch(&c->nodes, n, wd);
-	} else if (atomic_exchange(&c->watch_inodes, false)) {
-		/* ENOSPC: fs.inotify.max_user_watches; ENOENT: no /proc. */
+	} else if (wd < 0 && atomic_exchange(&c->watch_inodes, false)) {
+		/* ENOSPC: fs.inotify.max_user_watches. */
 		log_msg(LOG_NOTICE, "inotify: watching an object: %s: "
 			"following attributes through the shm directory",
 			strerror(-wd));

@@ -475,13 +475,15 @@ static void sync_locked(struct index *ix)
 		    IN_ONLYDIR)
 #define ATTR_EVENTS (IN_MODIFY | IN_ATTRIB)
 
-int index_watch(struct index *ix, int fd)
+int index_watch(struct index *ix, const char *name)
 {
-	char path[32];
+	char path[PATH_MAX];
 	int wd;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	wd = inotify_add_watch(ix->inotify, path, ATTR_EVENTS);
+	if (snprintf(path, sizeof(path), "%s/%s", ix->shmdir, name) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	wd = inotify_add_watch(ix->inotify, path, ATTR_EVENTS | IN_DONT_FOLLOW);
 	return wd < 0 ? -errno : wd;
 }
 

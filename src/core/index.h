@@ -60,14 +60,15 @@ void index_sync(struct index *ix);
 /* The inotify descriptor: readable when events are pending. */
 int index_fd(struct index *ix);
 
-/* Follow the contents and attributes of the object open on FD (an inode
- * watch: IX_INODE events): the watch descriptor, the same for every
- * descriptor of one object, or -errno (-ENOSPC: the kernel's limit of
- * watches, fs.inotify.max_user_watches). Watching the objects that matter
+/* Follow the contents and attributes of the object NAME is now (an inode
+ * watch: IX_INODE events; a symbolic link is not followed): the watch
+ * descriptor, the same for every name of one object, or -errno (-ENOSPC:
+ * the kernel's limit of watches, fs.inotify.max_user_watches). The caller
+ * checks that NAME was the object it meant. Watching the objects that matter
  * one by one, instead of the whole shm directory's, spares every read and
  * write of every object under the shm directory the kernel's notification
  * of its parent (a dentry reference taken and dropped per call). */
-int index_watch(struct index *ix, int fd);
+int index_watch(struct index *ix, const char *name);
 void index_unwatch(struct index *ix, int wd);
 /* From now on follow every object's contents and attributes through the
  * shm directory's watch (IX_ATTR events): when inode watches run out. */
