@@ -19,8 +19,13 @@ watchdog() {
 	s=$!
 	wait "$s"
 	for p in $(cat "$DAEMONS" 2>/dev/null); do
-		grep -qF -- "$PREFIX" "/proc/$p/cmdline" 2>/dev/null &&
-			kill -9 "$p" && echo "$p" >>"$SCRATCH/watchdog.fired"
+		grep -qF -- "$PREFIX" "/proc/$p/cmdline" 2>/dev/null || continue
+		# Where it hangs, for the report: each thread's kernel stack.
+		for t in /proc/"$p"/task/*; do
+			diag "watchdog: daemon $p thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): $(tr '\n' ' ' <"$t/stack" 2>/dev/null)"
+		done
+		is_mounted "$MNT" && diag "watchdog: $MNT is still mounted"
+		kill -9 "$p" && echo "$p" >>"$SCRATCH/watchdog.fired"
 	done
 }
 watchdog &
