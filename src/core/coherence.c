@@ -213,9 +213,8 @@ void core_told(struct core *c, struct node *n, const struct stat *st)
 
 	if (n->root)
 		return;
-	nodes_seen(&c->nodes, n, st);
-	if (!atomic_load(&c->watch_inodes) || nodes_watched(&c->nodes, n))
-		return;
+	if (nodes_seen(&c->nodes, n, st) || !atomic_load(&c->watch_inodes))
+		return; /* one lock for both, on every reply with attributes */
 	wd = watch_name(c, n, &now);
 	if (wd > 0) {
 		/* What changed between ST and the watch: the kernel's copy

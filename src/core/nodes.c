@@ -530,16 +530,6 @@ static struct node *find_wd(struct nodetab *t, int wd)
 	return n;
 }
 
-bool nodes_watched(struct nodetab *t, struct node *n)
-{
-	bool watched;
-
-	pthread_mutex_lock(&t->lock);
-	watched = n->wd != 0;
-	pthread_mutex_unlock(&t->lock);
-	return watched;
-}
-
 struct node *nodes_find_wd(struct nodetab *t, int wd)
 {
 	struct node *n;
@@ -561,15 +551,19 @@ void nodes_unwatched(struct nodetab *t, int wd)
 	pthread_mutex_unlock(&t->lock);
 }
 
-void nodes_seen(struct nodetab *t, struct node *n, const struct stat *st)
+bool nodes_seen(struct nodetab *t, struct node *n, const struct stat *st)
 {
+	bool watched;
+
 	pthread_mutex_lock(&t->lock);
 	n->seen_ctime = st->st_ctim;
 	n->seen_size = st->st_size;
 	n->seen_mode = st->st_mode;
 	n->seen_uid = st->st_uid;
 	n->seen_gid = st->st_gid;
+	watched = n->wd != 0;
 	pthread_mutex_unlock(&t->lock);
+	return watched;
 }
 
 void nodes_unseen(struct nodetab *t, struct node *n)

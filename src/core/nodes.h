@@ -149,7 +149,8 @@ bool nodes_pin(struct nodetab *t, struct node *n);
 
 /* The kernel was given ST as node N's attributes, or they are unknown
  * (nodes_unseen: the next comparison says stale). */
-void nodes_seen(struct nodetab *t, struct node *n, const struct stat *st);
+/* ... and whether N has its inode watch. */
+bool nodes_seen(struct nodetab *t, struct node *n, const struct stat *st);
 void nodes_unseen(struct nodetab *t, struct node *n);
 
 /* The node of the file object ST (found by its st_ino) if what the kernel
@@ -171,7 +172,6 @@ struct node *nodes_find_file(struct nodetab *t, uint64_t id);
  * the node with watch WD, or NULL; watch WD ended by itself. */
 void nodes_set_watch(struct nodetab *t, struct node *n, int wd);
 struct node *nodes_find_wd(struct nodetab *t, int wd);
-bool nodes_watched(struct nodetab *t, struct node *n);
 void nodes_unwatched(struct nodetab *t, int wd);
 
 /* The object ID is now called NAME (NULL: it was removed). 0 or ENOMEM. */
