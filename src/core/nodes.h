@@ -147,9 +147,9 @@ void nodes_close(struct nodetab *t, struct node *n);
  * (undo with nodes_close()). */
 bool nodes_pin(struct nodetab *t, struct node *n);
 
-/* The kernel was given ST as node N's attributes, or they are unknown
- * (nodes_unseen: the next comparison says stale). */
-/* ... and whether N has its inode watch. */
+/* The kernel was given ST as node N's attributes (nodes_seen, which says
+ * whether N has its inode watch), or they are unknown (nodes_unseen: the
+ * next comparison says stale). */
 bool nodes_seen(struct nodetab *t, struct node *n, const struct stat *st);
 void nodes_unseen(struct nodetab *t, struct node *n);
 
