@@ -144,6 +144,25 @@ ok $? "unmount: the daemon exits 0"
 start_pshmfs || ok 1 "mount again"
 is "$(cat "$MNT/victim")" new "after unmount and mount: files are still there"
 is "$(ls "$MNT" | wc -l)" 10 "after unmount and mount: every file is listed"
+
+# --- the tests' own unmount (tests/lib.sh) ------------------------------------------
+# A child that holds a file for a moment, as a process substitution's tail
+# does after cmp -n exits: unmount waits for it.
+sleep 0.3 <"$MNT/victim" &
+unmount "$MNT"
+ok $? "unmount waits while a child holds the mount for a moment"
+wait "$DAEMON_PID"
+ok $? "and the daemon exits 0"
+start_pshmfs || ok 1 "mount again"
+sleep 30 <"$MNT/victim" &
+HOLDER=$!
+BG_PIDS="$BG_PIDS $HOLDER"
+case $(unmount "$MNT" 2>&1) in
+*"Device or resource busy; held by: $HOLDER (sleep)"*) ok 0 "unmount of a mount held on fails, and names the holder" ;;
+*) ok 1 "unmount of a mount held on fails, and names the holder" ;;
+esac
+kill "$HOLDER"
+wait "$HOLDER" 2>/dev/null
 stop_pshmfs
 check_log
 done_testing
