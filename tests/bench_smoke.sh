@@ -87,6 +87,27 @@ grep -q "daemon peak RSS with [0-9]* objects listed by ls and ls -l: [0-9.]* MiB
 ok $? "scale: the peak RSS with the most objects"
 is "$(leftovers "$out.err")" "" "scale: no object, mount or scratch directory left"
 
+# floor: passed-through reads with the daemon stopped (SIGSTOP). It needs
+# a mount that passes data through: root. A read that needed the daemon
+# would give "fail" in the stopped column.
+if [ "$(id -u)" -eq 0 ]; then
+	out=$SCRATCH/floor.out
+	run_bench "$out" --quick floor
+	st=$?
+	ok $st "scripts/bench --quick floor exits 0"
+	[ $st -eq 0 ] || awk '{ print "#   " $0 }' "$out.err" | tail -n 30
+	for b in 4k 1M; do
+		cells "$out" "Passed-through reads" "$b" | all_numbers
+		ok $? "floor: the $b row has a figure in every column, the daemon stopped too"
+	done
+	is "$(leftovers "$out.err")" "" "floor: no object, mount or scratch directory left"
+	is "$(grep -l '^State:.*(stopped)' /proc/[0-9]*/status 2>/dev/null |
+		xargs -r grep -l '^Name:.*pshmfs')" "" "floor: no pshmfs process left stopped"
+else
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP floor: needs root (a mount that passes data through)"
+fi
+
 # SIGTERM in the middle of a run: everything goes all the same. The
 # signal goes once run 2 of 5 has begun: runs 2 to 5 are still to come,
 # so the bench cannot have ended (under any load) before it gets it.
